@@ -1,0 +1,5 @@
+"""Benchmarks: run with `python -m pytest bench/ --benchmark-json=bench/.results/latest.json`."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
