@@ -9,7 +9,8 @@ Grammar (kent src/lib/asParse.c, restated)::
                NAME [("primary" | "unique" | "index") ["[" NUMBER "]"]] ["auto"] ";" STRING
 
 Tokens are words of letters, digits and ``_``; strings in double or single quotes; any other
-character stands alone.  Type names compare case-insensitively.
+character stands alone.  Type names compare case-insensitively.  ``#`` outside a string
+starts a comment to the end of the line (kent's own gencodeBGP.as has such lines).
 """
 from __future__ import annotations
 
@@ -181,6 +182,8 @@ class _Tokens:
                     self.tokens.append((m.group("dq"), lineno, True))
                 elif m.group("sq") is not None:
                     self.tokens.append((m.group("sq"), lineno, True))
+                elif m.group("char") == "#":
+                    break
                 elif m.group("char") is not None:
                     self.tokens.append((m.group("char"), lineno, False))
         self.pos = 0

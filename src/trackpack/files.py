@@ -68,7 +68,8 @@ def open_input(source: PathOrFile, *, buffer_size: int = 1 << 20) -> BinaryIO:
         raise ArgumentError(
             f"expected a path or a binary file object, got {type(source).__name__}"
         )
-    stream = raw if hasattr(raw, "peek") else io.BufferedReader(raw, buffer_size)  # type: ignore[arg-type]
+    # Our own files are buffered already; streams we don't own get a buffer for peek().
+    stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw, buffer_size)  # type: ignore[arg-type]
     head = stream.peek(2)[:2]  # type: ignore[attr-defined]
     if head == GZIP_MAGIC:
         if isinstance(source, (str, os.PathLike)) and os.fspath(source) not in STDIN_NAMES:
@@ -95,11 +96,6 @@ class _NonClosing(io.RawIOBase):
         data = self._inner.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
-
-    def peek(self, n: int = 1) -> bytes:
-        if hasattr(self._inner, "peek"):
-            return self._inner.peek(n)
-        raise io.UnsupportedOperation("peek")
 
     def read(self, n: int = -1) -> bytes:  # type: ignore[override]
         return self._inner.read(n)
