@@ -45,6 +45,8 @@ def test_find_blocks_equals_brute_force(order, count, block_size):
         end = start + rng.choice([0, 1, 10, 5000, 100_000])
         expected = [(b[4], b[5]) for b in blocks if (chrom, start) < (b[2], b[3]) and (chrom, end) > (b[0], b[1])]
         assert tree.find_blocks(chrom, start, end) == expected
+        touching = [b for b in blocks if (chrom, start) <= (b[2], b[3]) and (chrom, end) >= (b[0], b[1])]
+        assert tree.find_items(chrom, start, end, touching=True) == touching
 
 
 def test_node_bounds_cover_the_maximum_end_not_the_last_end():
@@ -67,18 +69,7 @@ def test_index_bytes_equal_kents(rel):
     order = byte_order_of(data[:4], BIGBED_MAGIC)
     header = BbiHeader.unpack(order, data)
     tree = RTree(RandomAccess(path).read, header.full_index_offset, order, str(path))
-    leaves = []
-
-    def walk(offset):
-        is_leaf, items = tree._node(offset)
-        if is_leaf:
-            leaves.extend(items)
-        else:
-            for item in items:
-                walk(item[4])
-
-    if tree.item_count:
-        walk(tree.root_offset)
+    leaves = tree.all_items()
     out = io.BytesIO()
     out.write(b"\0" * header.full_index_offset)  # child offsets are absolute
     write_rtree(out, leaves, tree.block_size, tree.items_per_slot, tree.end_file_offset, order)
@@ -98,4 +89,21 @@ def test_bad_magic_and_backward_child_are_format_errors():
     data[root + 4 + 16:root + 4 + 24] = root.to_bytes(8, "little")  # first child -> root
     tree = RTree(lambda o, s, w: bytes(data[o:o + s]), 0, "<", "loop.bb")
     with pytest.raises(FormatError, match="does not follow its parent"):
+        tree.all_blocks()
+
+
+def test_shared_children_are_visited_once_not_exponentially():
+    """Every index item pointing at the same child must be caught, not walked 256^depth times."""
+    blocks = random_blocks(random.Random(2), 70_000)
+    out = io.BytesIO()
+    write_rtree(out, blocks, 256, 512, 0, "<")
+    data = bytearray(out.getvalue())
+    root = 48
+    count = int.from_bytes(data[root + 2:root + 4], "little")
+    first_child = data[root + 4 + 16:root + 4 + 24]
+    for i in range(count):  # all root slots point at the first child
+        at = root + 4 + 24 * i + 16
+        data[at:at + 8] = first_child
+    tree = RTree(lambda o, s, w: bytes(data[o:o + s]), 0, "<", "shared.bb")
+    with pytest.raises(FormatError, match="cycle"):
         tree.all_blocks()

@@ -24,6 +24,9 @@ ReadFn = Callable[[int, int, str], bytes]
 #: Deeper than any real tree (a 2-slot tree of 2^64 items has 64 levels): a corrupt file
 #: whose child offsets loop is stopped here rather than recursing forever.
 MAX_DEPTH = 64
+#: No node of a sane tree is this large (65,535 slots of 4 KB keys); a corrupt key size
+#: must not make us allocate gigabytes of a large file.
+MAX_NODE_BYTES = 1 << 28
 
 
 def pad_key(key: bytes, key_size: int) -> bytes:
@@ -70,7 +73,7 @@ class BPlusTree:
         self.item_count = item_count
         self.root_offset = offset + BPT_HEADER.size
 
-    def _node(self, offset: int) -> Tuple[bool, List[Tuple[bytes, bytes]]]:
+    def node(self, offset: int) -> Tuple[bool, List[Tuple[bytes, bytes]]]:
         """(is_leaf, [(key, value-or-child-offset-bytes), ...]) of the node at ``offset``."""
         is_leaf, _, count = NODE_HEADER.unpack(self.order, self._read(offset, NODE_HEADER.size, "B+ tree node"))
         if is_leaf > 1 or count > self.block_size:
@@ -80,6 +83,12 @@ class BPlusTree:
                 offset=offset,
             )
         width = self.key_size + (self.val_size if is_leaf else 8)
+        if count * width > MAX_NODE_BYTES:
+            raise FormatError(
+                f"B+ tree node of {count} items of {width} bytes is larger than any valid node",
+                path=self.name,
+                offset=offset,
+            )
         body = self._read(offset + NODE_HEADER.size, count * width, "B+ tree node items")
         k = self.key_size
         items = [(body[i : i + k], body[i + k : i + width]) for i in range(0, count * width, width)]
@@ -108,7 +117,7 @@ class BPlusTree:
             return None
         offset = self.root_offset
         for _ in range(MAX_DEPTH):
-            is_leaf, items = self._node(offset)
+            is_leaf, items = self.node(offset)
             if is_leaf:
                 for k, v in items:
                     if k == padded:
@@ -125,29 +134,41 @@ class BPlusTree:
         raise FormatError("B+ tree is deeper than any valid tree", path=self.name, offset=offset)
 
     def find_all(self, key: bytes) -> List[bytes]:
-        """Values of every item whose key equals ``key``, in tree order."""
+        """Values of every item whose key equals ``key``, in tree order.
+
+        Each node is visited at most once, so corrupt offsets (cycles, shared children)
+        give a FormatError rather than a hang.
+        """
         padded = self._search_key(key)
         if padded is None or self.item_count == 0:
             return []
         found: List[bytes] = []
-        self._find_all(self.root_offset, padded, found, 0)
+        seen: Set[int] = set()
+        stack = [(self.root_offset, 0)]
+        while stack:
+            offset, depth = stack.pop()
+            if depth >= MAX_DEPTH or offset in seen:
+                raise FormatError(
+                    "B+ tree node reached twice: child offsets form a cycle or are shared",
+                    path=self.name,
+                    offset=offset,
+                )
+            seen.add(offset)
+            is_leaf, items = self.node(offset)
+            if is_leaf:
+                found.extend(v for k, v in items if k == padded)
+                continue
+            # Child i holds keys from items[i].key up to items[i+1].key inclusive (equal
+            # keys can straddle a node boundary): descend into every child that may hold key.
+            children = []
+            for i, (k, v) in enumerate(items):
+                if k > padded:
+                    break
+                upper = items[i + 1][0] if i + 1 < len(items) else None
+                if upper is None or padded <= upper:
+                    children.append(self._child(v, offset))
+            stack.extend((child, depth + 1) for child in reversed(children))
         return found
-
-    def _find_all(self, offset: int, key: bytes, found: List[bytes], depth: int) -> None:
-        if depth >= MAX_DEPTH:
-            raise FormatError("B+ tree is deeper than any valid tree", path=self.name, offset=offset)
-        is_leaf, items = self._node(offset)
-        if is_leaf:
-            found.extend(v for k, v in items if k == key)
-            return
-        # Child i holds keys from items[i].key up to items[i+1].key inclusive (equal keys
-        # can straddle a node boundary), so descend into every child whose range has key.
-        for i, (k, v) in enumerate(items):
-            if k > key:
-                break
-            upper = items[i + 1][0] if i + 1 < len(items) else None
-            if upper is None or key <= upper:
-                self._find_all(self._child(v, offset), key, found, depth + 1)
 
     def items(self) -> Iterator[Tuple[bytes, bytes]]:
         """Every (key, value) in key order; keys keep their NUL padding."""
@@ -158,9 +179,13 @@ class BPlusTree:
         while stack:
             offset, depth = stack.pop()
             if offset in seen or depth >= MAX_DEPTH:
-                raise FormatError("B+ tree nodes form a cycle", path=self.name, offset=offset)
+                raise FormatError(
+                    "B+ tree node reached twice: child offsets form a cycle or are shared",
+                    path=self.name,
+                    offset=offset,
+                )
             seen.add(offset)
-            is_leaf, items = self._node(offset)
+            is_leaf, items = self.node(offset)
             if is_leaf:
                 yield from items
             else:

@@ -34,6 +34,8 @@ __all__ = [
     "ZOOM_RECORD",
     "BED_HEAD",
     "DATA_COUNT",
+    "ZOOM_COUNT",
+    "MAGIC",
     "CHROM_VALUE",
     "OFFSET_SIZE_VALUE",
     "byte_order_of",

@@ -10,14 +10,16 @@ maximum end beneath it.  Nodes are written top level first.
 """
 from __future__ import annotations
 
+import itertools
 import struct
 import threading
-from typing import BinaryIO, Callable, Dict, List, Sequence, Tuple
+from bisect import bisect_left, bisect_right
+from typing import BinaryIO, Callable, Dict, List, NamedTuple, Sequence, Set, Tuple
 
 from ..errors import FormatError
 from .layout import CIR_HEADER, CIR_INDEX_ITEM, CIR_LEAF_ITEM, CIR_MAGIC, NODE_HEADER
 
-__all__ = ["RTree", "write_rtree", "rtree_size", "BlockBounds"]
+__all__ = ["RTree", "RNode", "write_rtree", "rtree_size", "BlockBounds"]
 
 ReadFn = Callable[[int, int, str], bytes]
 #: (start_chrom_ix, start_base, end_chrom_ix, end_base, data_offset, data_size)
@@ -27,14 +29,37 @@ MAX_DEPTH = 64  # far deeper than any real tree; stops offset cycles in corrupt 
 NODE_CACHE_LIMIT = 8192  # parsed nodes kept per tree (upper levels are reused by every query)
 
 
+class RNode(NamedTuple):
+    """A parsed R-tree node, with keys prepared for bisection.
+
+    ``items`` are (start_chrom, start_base, end_chrom, end_base, offset[, size]) tuples
+    (leaf items carry the data block size).  Keys pack a (chromIx, base) pair into one
+    integer, ``chrom << 32 | base``, so pairs compare as integers.  ``hi_max`` is the
+    running maximum of ``hi_keys``; ``ordered`` says the start keys ascend, as every
+    writer lays nodes out, which lets a search bisect instead of scanning.
+    """
+
+    is_leaf: bool
+    items: List[tuple]
+    lo_keys: List[int]
+    hi_keys: List[int]
+    hi_max: List[int]
+    ordered: bool
+
+
 class RTree:
     """Read side: find the data blocks that may hold items in a range.
 
     Args:
-        read: ``read(offset, size, what) -> bytes`` returning exactly ``size`` bytes.
+        read: ``read(offset, size, what) -> bytes`` returning exactly ``size`` bytes or
+            raising FormatError (e.g. :meth:`trackpack.files.RandomAccess.read`).
         offset: file offset of the R-tree header.
         order: byte order of the file, "<" or ">".
         name: file name for error messages.
+
+    Searches visit each node at most once and stop at :data:`MAX_DEPTH`, so corrupt child
+    offsets (cycles, shared children) give a FormatError, never a hang.  Parsed nodes are
+    cached (upper levels are shared by every query); the cache is thread-safe.
     """
 
     def __init__(self, read: ReadFn, offset: int, order: str, name: str = "") -> None:
@@ -63,15 +88,16 @@ class RTree:
             self.end_file_offset,
             self.items_per_slot,
         ) = fields
-        if self.block_size < 1:
+        if self.item_count and self.block_size < 1:
             raise FormatError("R-tree block size is 0", path=name, offset=offset)
         self.root_offset = offset + CIR_HEADER.size
         self._leaf = struct.Struct(order + CIR_LEAF_ITEM.fmt)
         self._index = struct.Struct(order + CIR_INDEX_ITEM.fmt)
-        self._cache: Dict[int, Tuple[bool, List[tuple]]] = {}
+        self._cache: Dict[int, RNode] = {}
         self._cache_lock = threading.Lock()
 
-    def _node(self, offset: int) -> Tuple[bool, List[tuple]]:
+    def node(self, offset: int) -> RNode:
+        """The node at ``offset``, parsed (and cached)."""
         cached = self._cache.get(offset)
         if cached is not None:
             return cached
@@ -84,12 +110,66 @@ class RTree:
             )
         item = self._leaf if is_leaf else self._index
         body = self._read(offset + NODE_HEADER.size, count * item.size, "R-tree node items")
-        node = (bool(is_leaf), list(item.iter_unpack(body)))
+        items = list(item.iter_unpack(body))
+        lo_keys = [(it[0] << 32) | it[1] for it in items]
+        hi_keys = [(it[2] << 32) | it[3] for it in items]
+        hi_max = list(itertools.accumulate(hi_keys, max))
+        node = RNode(bool(is_leaf), items, lo_keys, hi_keys, hi_max, lo_keys == sorted(lo_keys))
         with self._cache_lock:
             if len(self._cache) >= NODE_CACHE_LIMIT:
                 self._cache.clear()
             self._cache[offset] = node
         return node
+
+    def _node(self, offset: int) -> Tuple[bool, List[tuple]]:  # TODO(lead): remove once tests use node()
+        node = self.node(offset)
+        return node.is_leaf, node.items
+
+    def search(self, lo: int, hi: int) -> List[tuple]:
+        """Leaf items whose key range meets ``lo..hi`` (inclusive packed keys), in file order."""
+        if self.item_count == 0:
+            return []
+        out: List[tuple] = []
+        seen: Set[int] = set()
+        stack = [(self.root_offset, 0)]
+        while stack:
+            offset, depth = stack.pop()
+            if depth >= MAX_DEPTH or offset in seen:
+                raise FormatError("R-tree node reached twice: child offsets form a cycle or are shared", path=self.name, offset=offset)
+            seen.add(offset)
+            node = self._cache.get(offset) or self.node(offset)
+            items, lo_keys, hi_keys = node.items, node.lo_keys, node.hi_keys
+            if node.ordered:
+                first = bisect_left(node.hi_max, lo)
+                last = bisect_right(lo_keys, hi)
+                hits = [items[i] for i in range(first, last) if hi_keys[i] >= lo]
+            else:
+                hits = [items[i] for i in range(len(items)) if lo_keys[i] <= hi and hi_keys[i] >= lo]
+            if node.is_leaf:
+                out += hits
+                continue
+            for it in reversed(hits):
+                stack.append((self._check_child(it[4], offset), depth + 1))
+        return out
+
+    def find_items(self, chrom_ix: int, start: int, end: int, *, touching: bool = False) -> List[tuple]:
+        """Leaf items (bounds, offset, size) of the blocks meeting ``chrom_ix:start-end``.
+
+        By default overlap is strict on both sides, as kent's cirTree tests it.  With
+        ``touching=True`` blocks that only touch the range count too (what a bigBed query
+        for zero-length items at the range edges needs).
+        """
+        lo = (chrom_ix << 32) | start
+        hi = (chrom_ix << 32) | end
+        if not touching:
+            lo += 1  # end key > lo   <=>  end key >= lo + 1
+            hi -= 1  # start key < hi <=>  start key <= hi - 1
+        return self.search(lo, hi)
+
+    def find_blocks(self, chrom_ix: int, start: int, end: int) -> List[Tuple[int, int]]:
+        """(offset, size) of every leaf block whose bounds overlap ``chrom_ix:start-end``
+        strictly, as kent's cirTree does; callers wanting edge-touching blocks pad."""
+        return [(it[4], it[5]) for it in self.find_items(chrom_ix, start, end)]
 
     def _check_child(self, child: int, parent: int) -> int:
         if child <= parent:
@@ -100,54 +180,13 @@ class RTree:
             )
         return child
 
-    def find_blocks(self, chrom_ix: int, start: int, end: int) -> List[Tuple[int, int]]:
-        """(offset, size) of every leaf block whose bounds overlap ``chrom_ix:start-end``.
-
-        Overlap is strict on both sides, as kent's cirTree: callers that want items
-        touching the range edges (zero-length bigBed items) pad the range themselves.
-        """
-        if self.item_count == 0:
-            return []
-        q_lo = (chrom_ix, start)
-        q_hi = (chrom_ix, end)
-        blocks: List[Tuple[int, int]] = []
-        stack = [(self.root_offset, 0)]
-        while stack:
-            offset, depth = stack.pop()
-            if depth >= MAX_DEPTH:
-                raise FormatError("R-tree is deeper than any valid tree", path=self.name, offset=offset)
-            is_leaf, items = self._node(offset)
-            if is_leaf:
-                for sc, sb, ec, eb, data_offset, data_size in items:
-                    if q_lo < (ec, eb) and q_hi > (sc, sb):
-                        blocks.append((data_offset, data_size))
-            else:
-                children = [
-                    child
-                    for sc, sb, ec, eb, child in items
-                    if q_lo < (ec, eb) and q_hi > (sc, sb)
-                ]
-                for child in reversed(children):
-                    stack.append((self._check_child(child, offset), depth + 1))
-        return blocks
+    def all_items(self) -> List[tuple]:
+        """Every leaf item, in file order."""
+        return self.search(0, (1 << 64) - 1)
 
     def all_blocks(self) -> List[Tuple[int, int]]:
         """(offset, size) of every leaf block, in file order."""
-        if self.item_count == 0:
-            return []
-        blocks: List[Tuple[int, int]] = []
-        stack = [(self.root_offset, 0)]
-        while stack:
-            offset, depth = stack.pop()
-            if depth >= MAX_DEPTH:
-                raise FormatError("R-tree is deeper than any valid tree", path=self.name, offset=offset)
-            is_leaf, items = self._node(offset)
-            if is_leaf:
-                blocks.extend((it[4], it[5]) for it in items)
-            else:
-                for it in reversed(items):
-                    stack.append((self._check_child(it[4], offset), depth + 1))
-        return blocks
+        return [(it[4], it[5]) for it in self.all_items()]
 
 
 # --- write side ------------------------------------------------------------------------------
