@@ -1,0 +1,406 @@
+"""Every kernel of cext/seqcodec.pyx against a plain-Python reference, on random input.
+
+The references restate kent's rules directly (src/lib/twoBit.c, dnautil.c, nib.c,
+src/utils/faToTwoBit/faToTwoBit.c) rather than reusing trackpack's tables, so the table
+builders are checked too.
+"""
+from __future__ import annotations
+
+import io
+import random
+import struct
+import sys
+from array import array
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trackpack import _kernels
+from trackpack.fasta import _KEEP
+from trackpack.nib import nib_table
+from trackpack.twobit import packing_table
+
+codec = _kernels.load("seqcodec")
+
+# --- references ----------------------------------------------------------------------------
+
+CODE = {"T": 0, "C": 1, "A": 2, "G": 3, "U": 0}  # kent ntValNoN; anything else packs as T (0)
+LETTERS = "TCAG"
+
+
+def kent_fa_filter(text: bytes) -> bytes:
+    """kent's FASTA reader keeps letters and '-' only."""
+    return bytes(b for b in text if chr(b).isalpha() and b < 128 or b == ord("-"))
+
+
+def kent_prepare(seq: bytes, mask: bool) -> str:
+    """faToTwoBit: unknownToN (mask) or faToDna (noMask) on the sequence text."""
+    out = []
+    for b in seq:
+        c = chr(b)
+        known = c.lower() in "acgtnu" or c == "-"
+        if mask:
+            out.append(c if known else ("N" if c.isupper() else "n"))
+        else:
+            out.append((c.lower() if c != "-" else "n") if known else "n")
+    return "".join(out)
+
+
+def ref_pack(text: str, mask: bool):
+    """kent twoBitFromDnaSeq: packed bytes, N blocks and lower-case blocks."""
+    packed = bytearray()
+    for i in range(0, len(text), 4):
+        quad = text[i:i + 4].ljust(4, "T")
+        byte = 0
+        for c in quad:
+            byte = (byte << 2) | CODE.get(c.upper(), 0)
+        packed.append(byte)
+    if not text:
+        packed = bytearray()
+
+    def runs(pred):
+        blocks, start = [], None
+        for i, c in enumerate(text):
+            if pred(c):
+                if start is None:
+                    start = i
+            elif start is not None:
+                blocks.append((start, i))
+                start = None
+        if start is not None:
+            blocks.append((start, len(text)))
+        return blocks
+
+    n_blocks = runs(lambda c: c in "nN")
+    mask_blocks = runs(lambda c: c.islower()) if mask else []
+    return bytes(packed), n_blocks, mask_blocks
+
+
+def ref_decode(packed: bytes, start: int, end: int, n_blocks, mask_blocks, mask: bool) -> str:
+    """kent twoBitReadSeqFragExt + twoBitToFa: N runs, then upper case, then mask runs."""
+    chars = [LETTERS[(packed[i >> 2] >> (6 - 2 * (i & 3))) & 3] for i in range(start, end)]
+    for s, e in n_blocks:
+        for i in range(max(s, start), min(e, end)):
+            chars[i - start] = "N"
+    if mask:
+        for s, e in mask_blocks:
+            for i in range(max(s, start), min(e, end)):
+                chars[i - start] = chars[i - start].lower()
+    return "".join(chars)
+
+
+def ref_nib_pack(seq: bytes, mask: bool, hard_mask: bool) -> bytes:
+    """kent faToNib: maskLower (hardMask), then ntValMasked (softMask) or ntVal5."""
+    text = seq.decode("latin-1")
+    if hard_mask:
+        text = "".join(c.lower() if c.isupper() else "n" for c in text)
+    vals = []
+    for c in text:
+        v = CODE.get(c.upper(), 4) if c.isalpha() else 4
+        if mask and c.islower():
+            v |= 8
+        vals.append(v)
+    if len(vals) % 2:
+        vals.append(0)
+    return bytes((vals[i] << 4) | vals[i + 1] for i in range(0, len(vals), 2))
+
+
+def ref_nib_unpack(data: bytes, start: int, n: int, mask: bool):
+    out, bad = [], -1
+    for i in range(n):
+        pos = start + i
+        v = data[pos >> 1] >> 4 if pos % 2 == 0 else data[pos >> 1] & 15
+        base = v & 7
+        if base > 4:
+            out.append("\0")
+            if bad < 0:
+                bad = i
+            continue
+        c = "TCAGN"[base]
+        out.append(c.lower() if (mask and v & 8) else c)
+    return "".join(out).encode("latin-1"), bad
+
+
+# --- random inputs -------------------------------------------------------------------------
+
+ALPHABETS = ["ACGT", "acgt", "N", "n", "RYKMSWBDHVX", "ryk", "Uu", "-", "\n", "\r\n", " 1*.", "ACGTN", "acgtn"]
+
+
+def run_text(rng: random.Random, length: int) -> bytes:
+    """Text in runs of one alphabet (long enough for the 16-byte path, with boundaries)."""
+    out = []
+    while sum(map(len, out)) < length:
+        alphabet = rng.choice(ALPHABETS)
+        size = rng.choice([1, 2, 3, 7, 15, 16, 17, 31, 40, 64, 100, 300])
+        out.append("".join(rng.choice(alphabet) for _ in range(size)))
+    return "".join(out)[:length].encode()
+
+
+def random_inputs(seed: int, count: int):
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield rng, run_text(rng, rng.choice([0, 1, 3, 4, 5, 17, 33, 64, 100, 257, 1000, 4099]))
+
+
+# --- .2bit packing ---------------------------------------------------------------------------
+
+
+def pack(text: bytes, table: bytes, pieces=None, vector=True):
+    packer = codec.TwoBitPacker(table, vector)
+    if pieces is None:
+        packer.feed(text)
+    else:
+        for piece in pieces:
+            packer.feed(piece)
+    packer.finish()
+    n_blocks, mask_blocks = packer.blocks()
+    return packer, bytes(packer.packed()), n_blocks, mask_blocks
+
+
+@pytest.mark.parametrize("mask", [True, False])
+@pytest.mark.parametrize("fasta", [True, False])
+def test_packer_matches_kent_rules(mask, fasta):
+    table = packing_table(mask, fasta)
+    for rng, text in random_inputs(1 + mask + 2 * fasta, 300):
+        seq = kent_fa_filter(text) if fasta else text
+        if not fasta:
+            # sequences given directly: other bytes are N, not dropped
+            seq = bytes(b if (chr(b).isalpha() or b == ord("-")) else ord("N") for b in seq)
+        expected = ref_pack(kent_prepare(seq, mask), mask)
+        cut = sorted(rng.sample(range(len(text) + 1), min(3, len(text) + 1)))
+        pieces = [text[a:b] for a, b in zip([0] + cut, cut + [len(text)])]
+        for chunks in (None, pieces):
+            for vector in (True, False):  # the 16-byte path and the portable one
+                packer, packed, n_blocks, mask_blocks = pack(text, table, chunks, vector)
+                assert (packed, n_blocks, mask_blocks) == expected
+                assert packer.size == len(seq)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.booleans(), st.booleans())
+def test_packer_any_bytes(data, mask, fasta):
+    table = packing_table(mask, fasta)
+    seq = kent_fa_filter(data) if fasta else bytes(
+        b if (b < 128 and (chr(b).isalpha() or b == ord("-"))) else ord("N") for b in data
+    )
+    _, packed, n_blocks, mask_blocks = pack(data, table)
+    assert (packed, n_blocks, mask_blocks) == ref_pack(kent_prepare(seq, mask), mask)
+
+
+def test_packer_counts_newlines_and_record_header():
+    packer = codec.TwoBitPacker(packing_table(True, True))
+    packer.feed(b"ACGTnnNNac\nGT\n\nTT")
+    packer.finish()
+    assert packer.newlines == 3
+    n_blocks, mask_blocks = packer.blocks()
+    assert n_blocks == [(4, 8)] and mask_blocks == [(4, 6), (8, 10)]
+    for swap in (False, True):
+        order = "<" if (sys.byteorder == "little") != swap else ">"
+        expected = struct.pack(order + "IIIIIIIIII", 14, 1, 4, 4, 2, 4, 8, 2, 2, 0)
+        assert packer.record_header(swap) == expected
+
+
+def test_packer_life_cycle_errors():
+    packer = codec.TwoBitPacker(packing_table(True, True))
+    with pytest.raises(ValueError):
+        packer.record_header(False)
+    packer.feed(b"ACGT")
+    packer.finish()
+    with pytest.raises(ValueError):
+        packer.feed(b"A")
+    packer.reset()
+    packer.feed(b"")
+    packer.finish()
+    assert packer.size == 0 and bytes(packer.packed()) == b""
+    with pytest.raises(ValueError):
+        codec.TwoBitPacker(b"short")
+
+
+# --- .2bit unpacking -------------------------------------------------------------------------
+
+
+def test_unpack_any_offset():
+    rng = random.Random(7)
+    for _ in range(300):
+        packed = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40)))
+        total = len(packed) * 4
+        start = rng.randrange(total + 1)
+        n = rng.randrange(total - start + 1)
+        assert codec.unpack_2bit(packed, start, n).decode() == ref_decode(packed, start, start + n, [], [], False)
+
+
+def test_unpack_checks_bounds():
+    with pytest.raises(ValueError):
+        codec.unpack_2bit(b"\x00", 1, 4)
+    with pytest.raises(ValueError):
+        codec.unpack_2bit(b"\x00", -1, 1)
+
+
+def block_table(blocks, swap=False):
+    order = "<" if (sys.byteorder == "little") != swap else ">"
+    starts = [s for s, _ in blocks]
+    sizes = [e - s for s, e in blocks]
+    return struct.pack(f"{order}{2 * len(blocks)}I", *starts, *sizes)
+
+
+def test_apply_runs_clips_and_finds_blocks():
+    rng = random.Random(11)
+    for _ in range(300):
+        size = rng.randrange(1, 300)
+        points = sorted(rng.sample(range(size + 1), min(size + 1, 2 * rng.randrange(0, 8))))
+        blocks = [(points[i], points[i + 1]) for i in range(0, len(points) - 1, 2) if points[i] < points[i + 1]]
+        start = rng.randrange(size)
+        end = rng.randrange(start, size + 1)
+        swap = rng.random() < 0.5
+        lower = rng.random() < 0.5
+        buf = bytearray(b"A" * (end - start))
+        codec.apply_runs(buf, start, block_table(blocks, swap), len(blocks), swap, lower)
+        expected = bytearray(b"A" * (end - start))
+        for s, e in blocks:
+            for i in range(max(s, start), min(e, end)):
+                expected[i - start] = ord("a") if lower else ord("N")
+        assert buf == expected
+
+
+def test_apply_runs_rejects_short_tables():
+    with pytest.raises(ValueError):
+        codec.apply_runs(bytearray(4), 0, b"\0" * 8, 2, False, False)
+
+
+# --- .2bit reader core: decode through a real file ------------------------------------------
+
+
+def test_decode_random_regions(tmp_path):
+    from trackpack import TwoBitFile, write_twobit
+
+    rng = random.Random(5)
+    records = []
+    for i in range(12):
+        text = kent_fa_filter(run_text(rng, rng.randrange(1, 3000))) or b"A"
+        records.append((f"s{i}", text.decode()))
+    for byte_order in ("little", "big"):
+        path = tmp_path / f"r_{byte_order}.2bit"
+        write_twobit(records, path, byte_order=byte_order)
+        with TwoBitFile(path) as tb:
+            for name, text in records:
+                packed, n_blocks, mask_blocks = ref_pack(kent_prepare(text.encode(), True), True)
+                size = len(text)
+                for _ in range(40):
+                    start = rng.randrange(size + 1)
+                    end = rng.randrange(start, size + 1)
+                    for mask in (True, False):
+                        expected = ref_decode(packed, start, end, n_blocks, mask_blocks, mask)
+                        assert tb.fetch(name, start, end, mask) == expected
+                codes = tb.fetch_array([(name, 0, size)])[0]
+                expected = ref_decode(packed, 0, size, n_blocks, [], False)
+                assert codes.tolist() == ["ACGTN".index(c) for c in expected]
+
+
+# --- index parsing -------------------------------------------------------------------------
+
+
+def test_parse_index_matches_struct():
+    rng = random.Random(3)
+    for offset_size in (4, 8):
+        for swap in (False, True):
+            order = "<" if (sys.byteorder == "little") != swap else ">"
+            entries = [("n%d" % i * rng.randrange(1, 5), rng.randrange(16, 1000)) for i in range(50)]
+            raw = b"".join(
+                bytes([len(n)]) + n.encode() + struct.pack(order + ("Q" if offset_size == 8 else "I"), off)
+                for n, off in entries
+            )
+            names, offsets = [], array("Q")
+            parsed, used, error = codec.parse_index(raw, 50, offset_size, swap, 10_000, names, offsets)
+            assert (parsed, used, error) == (50, len(raw), None)
+            assert list(zip(names, offsets)) == entries
+            # truncated buffers parse whole entries only
+            cut = rng.randrange(len(raw))
+            names, offsets = [], array("Q")
+            parsed, used, _ = codec.parse_index(raw[:cut], 50, offset_size, swap, 10_000, names, offsets)
+            assert used <= cut and list(zip(names, offsets)) == entries[:parsed]
+            # an offset past the end of the file is reported, not followed
+            names, offsets = [], array("Q")
+            parsed, used, error = codec.parse_index(raw, 50, offset_size, swap, 500, names, offsets)
+            assert error is not None and parsed < 50
+
+
+# --- .nib -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mask", [True, False])
+@pytest.mark.parametrize("hard_mask", [True, False])
+def test_nib_packer_matches_kent(mask, hard_mask):
+    for fasta in (True, False):
+        table = nib_table(mask, hard_mask, fasta)
+        for rng, text in random_inputs(20 + mask + 2 * hard_mask, 200):
+            seq = kent_fa_filter(text) if fasta else text
+            packer = codec.NibPacker(table)
+            cut = rng.randrange(len(text) + 1)
+            packer.feed(text[:cut])
+            packer.feed(text[cut:])
+            assert packer.packed() == ref_nib_pack(seq, mask, hard_mask)
+            assert packer.size == len(seq)
+
+
+def test_nib_unpack_any_offset():
+    rng = random.Random(9)
+    for _ in range(400):
+        data = bytes(rng.choice([0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 5, 13]) << 4 | rng.choice([0, 1, 2, 3, 4, 8, 12, 7])
+                     for _ in range(rng.randrange(1, 30)))
+        total = 2 * len(data)
+        start = rng.randrange(total + 1)
+        n = rng.randrange(total - start + 1)
+        for mask in (True, False):
+            got_text, got_bad = codec.unpack_nib(data, start, n, mask)
+            exp_text, exp_bad = ref_nib_unpack(data, start, n, mask)
+            assert got_bad == exp_bad
+            if exp_bad < 0:
+                assert got_text == exp_text
+    with pytest.raises(ValueError):
+        codec.unpack_nib(b"\x00", 1, 2, True)
+
+
+# --- FASTA text ----------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_keep_bytes_and_count_newlines(data):
+    assert codec.keep_bytes(data, _KEEP) == bytes(b for b in data if _KEEP[b])
+    assert codec.count_newlines(data) == data.count(b"\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.integers(1, 70))
+def test_wrap_lines(data, width):
+    expected = b"".join(data[i:i + width] + b"\n" for i in range(0, len(data), width))
+    assert codec.wrap_lines(data, width) == expected
+
+
+def test_wrap_lines_rejects_bad_width():
+    with pytest.raises(ValueError):
+        codec.wrap_lines(b"ACGT", 0)
+
+
+def test_decode_with_long_block_tables(tmp_path):
+    """Thousands of N and mask blocks: the sampled block search (SAMPLE_MIN) is used."""
+    from trackpack import TwoBitFile, write_twobit
+
+    rng = random.Random(8)
+    text = "".join(rng.choice(["ACG", "acg", "NN", "nn", "T", "t"]) for _ in range(6000))
+    packed, n_blocks, mask_blocks = ref_pack(text, True)
+    assert len(n_blocks) > 1000 and len(mask_blocks) > 1000
+    for byte_order in ("little", "big"):
+        path = tmp_path / f"many_{byte_order}.2bit"
+        write_twobit([("s", text)], path, byte_order=byte_order)
+        with open(path, "rb") as f:
+            # a path and an open file are memory-mapped; a BufferedReader over BytesIO is not
+            sources = [path, f, io.BufferedReader(io.BytesIO(path.read_bytes()))]
+            for source in sources:
+                with TwoBitFile(source) as tb:
+                    assert tb.n_blocks("s") == n_blocks and tb.mask_blocks("s") == mask_blocks
+                    for _ in range(100):
+                        start = rng.randrange(len(text) + 1)
+                        end = rng.randrange(start, min(len(text), start + 200) + 1)
+                        assert tb.fetch("s", start, end) == ref_decode(packed, start, end, n_blocks, mask_blocks, True)

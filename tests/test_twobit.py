@@ -1,0 +1,377 @@
+"""trackpack.twobit: TwoBitFile (reading) and write_twobit (writing)."""
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import random
+import struct
+import threading
+
+import numpy as np
+import pytest
+
+from trackpack import (
+    ArgumentError,
+    ClosedFileError,
+    FormatError,
+    NotFoundError,
+    OutOfRangeError,
+    TwoBitFile,
+    UsageError,
+    write_twobit,
+)
+from trackpack.twobit import _choose_version, packing_table
+
+RECORDS = [
+    ("chr1", "ACGTNNNNacgtnnACTGTT" * 10 + "ACG"),
+    ("chr2", "NNNNNNNNNN"),
+    ("chrM", "acgtACGTacgt"),
+    ("one", "G"),
+]
+
+
+def reference(seq: str, mask: bool = True) -> str:
+    """What a .2bit gives back for a sequence written from ``seq`` (kent's rules)."""
+    out = []
+    for c in seq:
+        base = {"U": "T", "-": "T"}.get(c.upper(), c.upper())
+        if base not in "ACGT":
+            base = "N"
+        out.append(base.lower() if (mask and c.islower()) else base)
+    return "".join(out)
+
+
+@pytest.fixture
+def twobit(tmp_path):
+    path = tmp_path / "t.2bit"
+    write_twobit(RECORDS, path)
+    return path
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def test_sizes_names_and_mapping(twobit):
+    with TwoBitFile(twobit) as tb:
+        assert tb.sizes == {name: len(seq) for name, seq in RECORDS}
+        assert list(tb) == list(tb.keys()) == [name for name, _ in RECORDS]
+        assert len(tb) == 4 and "chr2" in tb and "nope" not in tb
+        assert tb.version == 0 and tb.byte_order == "little"
+        record = tb["chr1"]
+        assert len(record) == 203 and record.name == "chr1"
+        assert record[4:12] == "NNNNacgt" and record[-3:] == "ACG" and record[0] == "A"
+        assert record[::7] == reference(RECORDS[0][1])[::7]
+        assert record[10:2:-2] == reference(RECORDS[0][1])[10:2:-2]
+        assert str(tb["chrM"]) == "acgtACGTacgt"
+        assert tb.get("nope") is None
+        assert "chr1" in repr(record) and "4 sequences" in repr(tb)
+
+
+def test_fetch_regions_and_masks(twobit):
+    with TwoBitFile(twobit) as tb:
+        for name, seq in RECORDS:
+            assert tb.fetch(name) == reference(seq)
+            assert tb.fetch(name, mask=False) == reference(seq, mask=False)
+            for start in range(len(seq)):
+                assert tb.fetch(name, start, min(len(seq), start + 7)) == reference(seq)[start:start + 7]
+        assert tb.fetch("chr1", 5, 5) == ""
+
+
+def test_blocks(twobit):
+    with TwoBitFile(twobit) as tb:
+        assert tb.n_blocks("chr2") == [(0, 10)]
+        assert tb.mask_blocks("chr2") == []
+        assert tb.n_blocks("chr1")[:2] == [(4, 8), (12, 14)]
+        assert tb.mask_blocks("chr1")[:2] == [(8, 14), (28, 34)]
+        assert tb["chrM"].mask_blocks() == [(0, 4), (8, 12)]
+        assert tb["chrM"].n_blocks() == []
+
+
+def test_errors_name_what_and_where(twobit):
+    with TwoBitFile(twobit) as tb:
+        with pytest.raises(NotFoundError, match="chrX") as err:
+            tb.fetch("chrX")
+        assert err.value.path == str(twobit)
+        with pytest.raises(KeyError):
+            tb["chrX"]
+        for start, end in [(-1, 4), (0, 204), (10, 5)]:
+            with pytest.raises(OutOfRangeError):
+                tb.fetch("chr1", start, end)
+        with pytest.raises(IndexError):
+            tb["one"][1]
+        with pytest.raises(TypeError):
+            tb.fetch("chr1", "a")
+    with pytest.raises(ClosedFileError):
+        tb.fetch("chr1")
+
+
+def test_file_objects_and_buffers(twobit):
+    data = twobit.read_bytes()
+    expected = {name: reference(seq) for name, seq in RECORDS}
+
+    class Stream(io.RawIOBase):  # seekable, but neither a real file nor a BytesIO
+        def __init__(self, raw):
+            self._inner = io.BytesIO(raw)
+
+        def readable(self):
+            return True
+
+        def seekable(self):
+            return True
+
+        def readinto(self, b):
+            return self._inner.readinto(b)
+
+        def seek(self, *args):
+            return self._inner.seek(*args)
+
+        def tell(self):
+            return self._inner.tell()
+
+    with open(twobit, "rb") as f:
+        sources = [io.BytesIO(data), f, Stream(data), str(twobit)]
+        for source in sources:
+            with TwoBitFile(source) as tb:
+                assert {n: tb.fetch(n) for n in tb} == expected
+                assert tb.n_blocks("chr1")[0] == (4, 8)
+
+
+def test_batch_fetch(twobit):
+    with TwoBitFile(twobit) as tb:
+        regions = [("chr1", 0, 10), ("chrM", 2, 6), ("chr2", 0, None), ("one", 1, 1)]
+        assert tb.fetch_many(regions) == ["ACGTNNNNac", "gtAC", "NNNNNNNNNN", ""]
+        assert tb.fetch_many(regions, mask=False)[1] == "GTAC"
+        with pytest.raises(NotFoundError):
+            tb.fetch_many([("chr1", 0, 1), ("zz", 0, 1)])
+
+
+def test_fetch_array_codes_and_one_hot(twobit):
+    with TwoBitFile(twobit) as tb:
+        codes = tb.fetch_array([("chr1", 0, 8), ("chrM", 0, 8)])
+        assert codes.dtype == np.uint8 and codes.shape == (2, 8)
+        assert codes.tolist() == [[0, 1, 2, 3, 4, 4, 4, 4], [0, 1, 2, 3, 0, 1, 2, 3]]
+        padded = tb.fetch_array([("one", 0, None), ("chrM", 0, 3)], length=5)
+        assert padded.tolist() == [[2, 4, 4, 4, 4], [0, 1, 2, 4, 4]]
+        hot = tb.fetch_array([("chr1", 2, 6)], one_hot=True)
+        assert hot.shape == (1, 4, 4)
+        assert hot[0].tolist() == [[0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]]
+        assert tb.fetch_array([]).shape == (0, 0)
+        with pytest.raises(UsageError, match="different lengths"):
+            tb.fetch_array([("chr1", 0, 3), ("chr1", 0, 4)])
+        with pytest.raises(UsageError):
+            tb.fetch_array([("chr1", 0, 10)], length=5)
+        with pytest.raises(OutOfRangeError):
+            tb.fetch_array([("chr1", 0, 1000)], length=5000)
+
+
+def test_threads_share_one_reader(tmp_path):
+    rng = random.Random(4)
+    records = [
+        (f"c{i}", "".join(rng.choice("ACGTacgtNn") for _ in range(rng.randrange(100, 200000)))) for i in range(6)
+    ]
+    path = tmp_path / "big.2bit"
+    write_twobit(records, path)
+    expected = {name: reference(seq) for name, seq in records}
+    errors = []
+    with TwoBitFile(path) as tb:
+
+        def work(seed):
+            r = random.Random(seed)
+            try:
+                for _ in range(300):
+                    name, _ = r.choice(records)
+                    start = r.randrange(len(expected[name]))
+                    end = r.randrange(start, len(expected[name]) + 1)
+                    if tb.fetch(name, start, end) != expected[name][start:end]:
+                        errors.append((name, start, end))
+            except Exception as err:  # pragma: no cover - reported below
+                errors.append(err)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+
+
+def test_close_is_idempotent_and_safe(twobit):
+    tb = TwoBitFile(twobit)
+    tb.close()
+    tb.close()
+    assert tb.closed
+    with pytest.raises(ClosedFileError):
+        tb.sizes  # noqa: B018 - property access reads the file
+    assert "closed" in repr(tb)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("byte_order", ["little", "big"])
+@pytest.mark.parametrize("version", [None, 0, 1])
+@pytest.mark.parametrize("mask", [True, False])
+def test_round_trip(tmp_path, byte_order, version, mask):
+    path = tmp_path / "rt.2bit"
+    summary = write_twobit(RECORDS, path, byte_order=byte_order, version=version, mask=mask)
+    assert summary.sequences == 4 and summary.bases == sum(len(s) for _, s in RECORDS)
+    assert summary.version == (version or 0) and summary.bytes == path.stat().st_size
+    with TwoBitFile(path) as tb:
+        assert tb.byte_order == byte_order and tb.version == (version or 0)
+        for name, seq in RECORDS:
+            assert tb.fetch(name) == reference(seq, mask)
+
+
+def test_kent_rules_for_odd_characters(tmp_path):
+    path = tmp_path / "odd.2bit"
+    write_twobit([("x", "ACGTUu-RYnNxX")], path)
+    assert TwoBitFile(path).fetch("x") == "ACGTTtTNNnNnN"
+    write_twobit([("x", "ACGTUu-RYnNxX")], path, mask=False)
+    assert TwoBitFile(path).fetch("x") == "ACGTTTNNNNNNN"
+
+
+def test_from_fasta_paths_gzip_lists_and_file_objects(tmp_path):
+    fa1 = tmp_path / "a.fa"
+    fa1.write_bytes(b">a desc\nACGT\nnnAC\n>b\nGG\n")
+    fa2 = tmp_path / "b.fa.gz"
+    fa2.write_bytes(gzip.compress(b">c\nTTTT\n"))
+    out = tmp_path / "o.2bit"
+    write_twobit([fa1, fa2], out)
+    with TwoBitFile(out) as tb:
+        assert tb.sizes == {"a": 8, "b": 2, "c": 4}
+        assert tb.fetch("a") == "ACGTnnAC"
+    with open(fa1, "rb") as f:
+        write_twobit(f, out)
+    assert TwoBitFile(out).sizes == {"a": 8, "b": 2}
+    write_twobit(str(fa1), out)
+    assert TwoBitFile(out).sizes == {"a": 8, "b": 2}
+
+
+def test_bytes_sequences_and_generators(tmp_path):
+    out = tmp_path / "g.2bit"
+    write_twobit(((f"s{i}", b"ACGT" * i) for i in range(1, 4)), out)
+    assert TwoBitFile(out).sizes == {"s1": 4, "s2": 8, "s3": 12}
+
+
+def test_strip_version_and_duplicates(tmp_path):
+    fa = tmp_path / "d.fa"
+    fa.write_bytes(b">NM_1.1\nAC\n>NM_2.4\nGG\n>NM_1.2\nTT\n")
+    out = tmp_path / "d.2bit"
+    with pytest.raises(FormatError) as err:
+        write_twobit(fa, out, strip_version=True)
+    assert err.value.line == 5 and "first seen at" in str(err.value) and f"{fa}:1" in str(err.value)
+    assert not out.exists()
+    write_twobit(fa, out, strip_version=True, ignore_dups=True)
+    assert TwoBitFile(out).sizes == {"NM_1": 2, "NM_2": 2}
+    write_twobit(fa, out)
+    assert list(TwoBitFile(out)) == ["NM_1.1", "NM_2.4", "NM_1.2"]
+    with pytest.raises(ArgumentError, match="duplicate"):
+        write_twobit([("a", "A"), ("a", "C")], out)
+
+
+def test_empty_sequences_are_skipped_with_kents_warning(tmp_path, caplog):
+    fa = tmp_path / "e.fa"
+    fa.write_bytes(b">empty\n\n>full\nACGT\n")
+    out = tmp_path / "e.2bit"
+    with caplog.at_level(logging.WARNING, logger="trackpack"):
+        summary = write_twobit(fa, out)
+    assert summary.sequences == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        "Invalid fasta format: sequence size == 0 for element empty",
+        "Skipping item empty which has no sequence.\n",
+    ]
+
+
+def test_no_sequences_gives_an_empty_file(tmp_path):
+    out = tmp_path / "none.2bit"
+    write_twobit([], out)
+    assert out.read_bytes() == struct.pack("<IIII", 0x1A412743, 0, 0, 0)
+    with TwoBitFile(out) as tb:
+        assert tb.sizes == {} and list(tb) == []
+
+
+def test_bad_arguments(tmp_path):
+    out = tmp_path / "x.2bit"
+    with pytest.raises(ArgumentError):
+        write_twobit([("a", "A")], out, version=2)
+    with pytest.raises(ArgumentError):
+        write_twobit([("a", "A")], out, byte_order="middle")
+    with pytest.raises(ArgumentError):
+        write_twobit([("a", 5)], out)
+    with pytest.raises(ArgumentError):
+        write_twobit([("ACGT",)], out)
+    with pytest.raises(FileNotFoundError):
+        write_twobit(["ACGT"], out)  # a list of str is a list of FASTA paths
+    with pytest.raises(ArgumentError, match="255"):
+        write_twobit([("n" * 256, "A")], out)
+    fa = tmp_path / "long.fa"
+    fa.write_bytes(b">" + b"n" * 300 + b"\nAC\n")
+    with pytest.raises(FormatError) as err:
+        write_twobit(fa, out)
+    assert err.value.line == 1
+    assert not out.exists()
+
+
+def test_failed_write_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "fail.2bit"
+    out.write_bytes(b"previous")
+
+    def records():
+        yield "a", "ACGT"
+        raise RuntimeError("source failed")
+
+    with pytest.raises(RuntimeError):
+        write_twobit(records(), out)
+    assert out.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["fail.2bit"]
+
+
+def test_version_choice():
+    names = [b"a", b"b"]
+    # header 16 bytes, then per name: size byte, name, 4-byte (version 0) or 8-byte offset
+    assert _choose_version(names, [10, 10], None) == (0, [28, 38])
+    big = [0xFFFFFFFF - 27, 10]
+    # the second record would start at 2^32 with 32-bit offsets
+    version, offsets = _choose_version(names, big, None)
+    assert version == 1 and offsets == [36, 36 + big[0]]
+    assert _choose_version(names, [0xFFFFFFFF - 28, 10], None)[0] == 0
+    with pytest.raises(UsageError, match="-long"):
+        _choose_version(names, big, 0)
+    assert _choose_version(names, [1, 1], 1) == (1, [36, 37])
+    # the last record may extend past 4 GiB: only offsets must fit
+    assert _choose_version(names, [10, 0xFFFFFFFF], None)[0] == 0
+
+
+def test_packing_table_is_kents():
+    table = packing_table(True, True)
+    assert table[ord("A")] == 2 and table[ord("t")] == 0 | 8 and table[ord("N")] == 4
+    assert table[ord("n")] == 4 | 8 and table[ord("-")] == 0 and table[ord("\n")] == 16
+    assert packing_table(True, False)[ord("\n")] == 4
+    assert packing_table(False, True)[ord("a")] == 2 and packing_table(False, True)[ord("-")] == 4
+
+
+def test_fetch_chunks(twobit):
+    with TwoBitFile(twobit) as tb:
+        whole = tb.fetch("chr1")
+        for size in (1, 7, 50, 1000):
+            pieces = list(tb.fetch_chunks("chr1", chunk_size=size))
+            assert "".join(pieces) == whole and all(len(p) == size for p in pieces[:-1])
+        assert "".join(tb.fetch_chunks("chr1", 5, 57, mask=False, chunk_size=10)) == whole[5:57].upper()
+        assert list(tb.fetch_chunks("chr1", 5, 5)) == []
+        with pytest.raises(OutOfRangeError):
+            list(tb.fetch_chunks("chr1", 0, 10_000))
+        with pytest.raises(NotFoundError):
+            list(tb.fetch_chunks("chrX"))
+        with pytest.raises(ArgumentError):
+            list(tb.fetch_chunks("chr1", chunk_size=0))
+
+
+def test_coordinates_must_be_integers(twobit):
+    with TwoBitFile(twobit) as tb:
+        assert tb.fetch("chr1", np.int64(2), np.uint32(5)) == "GTN"
+        for bad in (1.5, "1", None):
+            with pytest.raises(ArgumentError, match="start must be an integer"):
+                tb.fetch("chr1", bad, 5)
+        with pytest.raises(TypeError):  # ArgumentError is a TypeError
+            tb.fetch("chr1", 0, 2.0)
