@@ -12,7 +12,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "trackpack"
 
-WRITERS = ["bbi/writer.py", "bbi/zoom.py", "bed.py", "extsort.py"]
+WRITERS = ["bbi/writer.py", "bbi/zoom.py", "bbi/extra_index.py", "bed.py", "extsort.py"]
 READER_PATH = [
     "__init__.py",
     "errors.py",

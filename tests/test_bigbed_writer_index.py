@@ -1,0 +1,94 @@
+"""Extra indexes (bbi/extra_index.py): sort order and tree bytes against plain references.
+
+The reference for the tree is the shared write_bptree (kent's bytes, checked against kent's
+files in test_bptree); the reference for the order is Python's stable sort of (key, block).
+"""
+import io
+import random
+
+import numpy as np
+import pytest
+
+from trackpack._kernels import load
+from trackpack.bbi.bptree import write_bptree
+from trackpack.bbi.extra_index import KeyIndex, value_table, write_index_tree
+from trackpack.bbi.layout import OFFSET_SIZE_VALUE
+
+bedtok = load("bedtok")
+
+
+def random_blocks(rng, n_blocks, max_keys=20, alphabet="abcAB_.0123456789", dup=0.3):
+    blocks = []
+    pool = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(30)]
+    for _ in range(n_blocks):
+        keys = []
+        for _ in range(rng.randrange(0, max_keys)):
+            if rng.random() < dup:
+                keys.append(rng.choice(pool))
+            else:
+                keys.append("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 25))))
+        blocks.append([k.encode() for k in keys])
+    return blocks
+
+
+def collect(blocks, memory_limit):
+    index = KeyIndex(memory_limit=memory_limit)
+    for block_no, keys in enumerate(blocks):
+        lengths = np.array([len(k) for k in keys], dtype=np.uint32).tobytes()
+        index.add_block(block_no, b"".join(keys), lengths)
+    return index
+
+
+def reference_items(blocks, positions, base, order):
+    items = [(k, b) for b, keys in enumerate(blocks) for k in keys]
+    items.sort(key=lambda kb: kb[0])  # stable: equal keys keep item order
+    return [(k, OFFSET_SIZE_VALUE.pack(order, base + positions[b][0], positions[b][1])) for k, b in items]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_tree_bytes_equal_write_bptree(seed):
+    rng = random.Random(seed)
+    blocks = random_blocks(rng, rng.choice([0, 1, 3, 40, 200]))
+    order = rng.choice("<>")
+    block_size = rng.choice([2, 3, 4, 16, 256])
+    positions = [(rng.randrange(10**9), rng.randrange(1, 10**5)) for _ in blocks]
+    base = rng.randrange(10**6)
+    items = reference_items(blocks, positions, base, order)
+    key_size = max((len(k) for k, _ in items), default=0)
+    want = io.BytesIO()
+    write_bptree(want, items, block_size, key_size, OFFSET_SIZE_VALUE.size, order)
+    for memory in (1 << 30, 200):  # in memory, and spilled to the external sort
+        index = collect(blocks, memory)
+        if memory == 200 and len(items) > 50:
+            assert index.spilled
+        rows = index.sorted_rows()
+        got = io.BytesIO()
+        try:
+            size = write_index_tree(got, rows, value_table(positions, base, order), block_size, order)
+        finally:
+            rows.close()
+            index.close()
+        assert got.getvalue() == want.getvalue(), (memory, len(items), block_size)
+        assert size == len(want.getvalue())
+
+
+def test_empty_keys_and_one_long_key():
+    blocks = [[b"", b"", b"z" * 255], [b"", b"a"]]
+    index = collect(blocks, 1 << 20)
+    rows = index.sorted_rows()
+    assert rows.key_size == 255 and rows.count == 5
+    assert [rows.key(j).rstrip(b"\0") for j in range(5)] == [b"", b"", b"", b"a", b"z" * 255]
+    assert rows.blocks.tolist() == [0, 0, 1, 1, 0]
+
+
+def test_pad_keys_equals_reference():
+    rng = random.Random(1)
+    keys = [bytes(rng.randrange(1, 256) for _ in range(rng.randrange(0, 9))) for _ in range(300)]
+    width = max(map(len, keys))
+    lengths = np.array([len(k) for k in keys], dtype=np.uint32)
+    got = bytes(bedtok.pad_keys(b"".join(keys), lengths, width))
+    assert got == b"".join(k + b"\0" * (width - len(k)) for k in keys)
+    with pytest.raises(ValueError):
+        bedtok.pad_keys(b"abc", np.array([2], dtype=np.uint32), 5)
+    with pytest.raises(ValueError):
+        bedtok.pad_keys(b"abcdef", np.array([6], dtype=np.uint32), 5)
