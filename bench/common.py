@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
@@ -51,17 +50,39 @@ def kent_tool(name: str) -> str:
     pytest.skip(f"kent's {name} not found: set TRACKPACK_KENT_BIN to a directory holding kent's binaries")
 
 
+# Runs argv[2:] and writes "seconds peak_rss_bytes" to the file argv[1].  A small launcher
+# is needed because the kernel counts a forked child's copy of its parent (here pytest,
+# hundreds of MB) in the child's peak RSS; forking from this tiny process keeps that copy
+# small, so the figure is the measured command's own.
+_LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+with open(sys.argv[1], "w") as f:
+    f.write(f"{wall} {usage.ru_maxrss * 1024}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(cmd: Sequence[str], *, stdin=None, stdout=subprocess.DEVNULL, env=None) -> Tuple[float, int]:
-    """Run ``cmd``; return (wall seconds, peak RSS in bytes) of that process tree's largest process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed with status {code}:\n{err}")
-    return wall, usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
+    """Run ``cmd``; return (wall seconds, peak RSS in bytes) of that command's process."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
+        proc = subprocess.run(
+            [sys.executable, "-S", "-c", _LAUNCHER, report.name, *map(str, cmd)],
+            stdin=stdin,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        if proc.returncode != 0:
+            err = proc.stderr.decode(errors="replace")
+            raise RuntimeError(f"{' '.join(map(str, cmd))} failed with status {proc.returncode}:\n{err}")
+        wall, rss = report.read().split()
+    return float(wall), int(rss)
 
 
 def python_cmd(code: str) -> List[str]:

@@ -114,3 +114,37 @@ def test_random_access_on_file_object_is_thread_safe():
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_gzip_with_several_members_reads_all_of_them(tmp_path):
+    path = tmp_path / "multi.gz"
+    path.write_bytes(gzip.compress(b"first\n") + gzip.compress(b"second\n" * 100_000))
+    with open_input(path) as f:
+        assert f.read() == b"first\n" + b"second\n" * 100_000
+
+
+def test_gzip_reads_line_by_line(tmp_path):
+    lines = [f"line {i}\n".encode() for i in range(50_000)]
+    path = tmp_path / "lines.gz"
+    path.write_bytes(gzip.compress(b"".join(lines)))
+    with open_input(path) as f:
+        assert list(f) == lines
+
+
+def test_truncated_gzip_is_a_format_error(tmp_path):
+    data = gzip.compress(bytes(range(256)) * 4000)
+    path = tmp_path / "cut.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FormatError, match="truncated"):
+        with open_input(path) as f:
+            f.read()
+
+
+def test_corrupt_gzip_is_a_format_error(tmp_path):
+    data = bytearray(gzip.compress(b"abc" * 10_000))
+    data[len(data) // 2] ^= 0xFF
+    path = tmp_path / "bad.gz"
+    path.write_bytes(bytes(data))
+    with pytest.raises(FormatError, match="corrupt gzip"):
+        with open_input(path) as f:
+            f.read()

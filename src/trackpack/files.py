@@ -13,13 +13,13 @@ Standard library only: the pure-Python bigBed reader imports this module.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import io
 import os
 import stat
 import sys
 import tempfile
 import threading
+import zlib
 from typing import IO, BinaryIO, Iterator, Optional, Union
 
 from .errors import ArgumentError, FormatError
@@ -72,11 +72,69 @@ def open_input(source: PathOrFile, *, buffer_size: int = 1 << 20) -> BinaryIO:
     stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw, buffer_size)  # type: ignore[arg-type]
     head = stream.peek(2)[:2]  # type: ignore[attr-defined]
     if head == GZIP_MAGIC:
-        if isinstance(source, (str, os.PathLike)) and os.fspath(source) not in STDIN_NAMES:
-            stream.close()  # reopen through gzip so that closing it closes the file too
-            return gzip.open(os.fspath(source), "rb")  # type: ignore[return-value]
-        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+        return io.BufferedReader(_GzipStream(stream, display_name(source)), buffer_size)  # type: ignore[return-value]
     return stream  # type: ignore[return-value]
+
+
+class _GzipStream(io.RawIOBase):
+    """Decompresses gzip data (all members, as gzip -d does) from ``compressed``.
+
+    Faster than :class:`gzip.GzipFile` for whole-file reading: it inflates large pieces
+    with one zlib object per member (zlib checks each member's CRC and length itself).
+    Closing it closes ``compressed``.  Truncated or corrupt data is a FormatError.
+    """
+
+    PIECE = 1 << 20
+
+    def __init__(self, compressed: IO[bytes], name: str) -> None:
+        super().__init__()
+        self._raw = compressed
+        self.name = name
+        self._inflater = zlib.decompressobj(wbits=31)
+        self._pending = b""  # inflated bytes not yet handed out
+        self._consumed = 0  # compressed bytes read, for error offsets
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self._pending:
+            if not self._fill():
+                return 0
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def _fill(self) -> bool:
+        """Inflate more data into _pending; False at the clean end of the input."""
+        inflater = self._inflater
+        if inflater.eof:
+            rest = inflater.unused_data
+            if not rest:
+                rest = self._raw.read(self.PIECE)
+                self._consumed += len(rest)
+                if not rest:
+                    return False
+            inflater = self._inflater = zlib.decompressobj(wbits=31)  # next member
+            data = rest
+        else:
+            data = inflater.unconsumed_tail or self._raw.read(self.PIECE)
+            if not inflater.unconsumed_tail:
+                self._consumed += len(data)
+            if not data:
+                raise FormatError("gzip data ends before its last member is complete (truncated file)",
+                                  path=self.name, offset=self._consumed)
+        try:
+            self._pending = inflater.decompress(data, 4 * self.PIECE)
+        except zlib.error as err:
+            raise FormatError(f"corrupt gzip data ({err})", path=self.name, offset=self._consumed) from err
+        return True
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
 
 
 class _NonClosing(io.RawIOBase):
