@@ -107,3 +107,8 @@ def test_typed_values():
 def test_several_objects():
     objs = parse_autosql_all('simple p "pt" ( int x; "x" )\ntable t "c" ( simple p[2] pts; "pts" )')
     assert [o.name for o in objs] == ["p", "t"] and objs[1].columns[0].is_array
+
+
+def test_item_rgb_is_accepted_for_column_nine():
+    text = standard_bed_autosql(9).replace("uint reserved;", "uint itemRgb; ")
+    check_standard_bed(parse_autosql(text), 9)

@@ -94,16 +94,7 @@ class Decoded:
 
     def _leaves(self, rtree):
         """R-tree leaf items in file order, bounds included."""
-        out = []
-        stack = [rtree.root_offset] if rtree.item_count else []
-        while stack:
-            off = stack.pop()
-            is_leaf, items = rtree._node(off)
-            if is_leaf:
-                out += items
-            else:
-                stack += [it[4] for it in reversed(items)]
-        return out
+        return rtree.all_items()
 
     def zoom_records(self, level):
         z = self.zooms[level]

@@ -107,3 +107,13 @@ def test_shared_children_are_visited_once_not_exponentially():
     tree = RTree(lambda o, s, w: bytes(data[o:o + s]), 0, "<", "shared.bb")
     with pytest.raises(FormatError, match="cycle"):
         tree.all_blocks()
+
+
+def test_header_item_count_can_differ_from_block_count():
+    """kent's zoom indexes record their number of records, not of blocks."""
+    blocks = random_blocks(random.Random(3), 10)
+    out = io.BytesIO()
+    write_rtree(out, blocks, 4, 512, 0, "<", item_count=1234)
+    data = out.getvalue()
+    tree = RTree(lambda o, s, w: data[o:o + s], 0, "<")
+    assert tree.item_count == 1234 and len(tree.all_blocks()) == 10

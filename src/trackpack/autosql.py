@@ -368,7 +368,8 @@ def _standard_bed_object() -> AsObject:
 def check_standard_bed(obj: AsObject, n: int, *, path: Optional[str] = None) -> None:
     """Raise FormatError unless the first ``n`` columns of ``obj`` are standard BED's.
 
-    Compares what kent compares: names, list/array-ness, size links, types and sizes.
+    Compares what kent compares: names (column 9 may be ``reserved`` or ``itemRgb``),
+    list/array-ness, size links, types and sizes.
     """
     if n > 15:
         raise FormatError(f"there are only 15 standard BED columns, not {n}", path=path)
@@ -382,7 +383,8 @@ def check_standard_bed(obj: AsObject, n: int, *, path: Optional[str] = None) -> 
         )
     for i, (mine, std) in enumerate(zip(obj.columns[:n], standard.columns[:n]), 1):
         problems = []
-        if mine.name != std.name:
+        if mine.name != std.name and not (std.name == "reserved" and mine.name == "itemRgb"):
+            # current kent accepts itemRgb, the column's meaning since 2004, as well as reserved
             problems.append(f"name is '{mine.name}', standard BED has '{std.name}'")
         elif (mine.is_list, mine.is_array, mine.is_size_link) != (std.is_list, std.is_array, std.is_size_link):
             problems.append(f"'{mine.type_text} {mine.name}' differs in shape from standard '{std.type_text} {std.name}'")

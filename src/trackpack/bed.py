@@ -151,16 +151,7 @@ class BedSchema:
 
 
 def _compare_with_standard(table: AsObject, bed_n: int, path: Optional[str]) -> None:
-    """kent's check that the first ``bed_n`` columns are standard BED.
-
-    Current kent accepts the name ``itemRgb`` for column 9 as well as ``reserved`` (its
-    itemsRgb tests do so); the shared checker only knows ``reserved``, so compare a copy.
-    """
-    if bed_n >= 9 and len(table.columns) >= 9 and table.columns[8].name == "itemRgb":
-        import copy
-
-        table = copy.deepcopy(table)
-        table.columns[8].name = "reserved"
+    """kent's check that the first ``bed_n`` columns are standard BED, saying which -type."""
     try:
         check_standard_bed(table, bed_n, path=path)
     except FormatError as err:

@@ -17,7 +17,7 @@ from typing import BinaryIO, Callable, Iterator, List, Optional, Sequence, Set, 
 from ..errors import FormatError
 from .layout import BPT_HEADER, BPT_MAGIC, NODE_HEADER
 
-__all__ = ["BPlusTree", "write_bptree", "bptree_size", "pad_key"]
+__all__ = ["BPlusTree", "write_bptree", "write_bptree_index", "bptree_size", "pad_key"]
 
 ReadFn = Callable[[int, int, str], bytes]
 
@@ -216,6 +216,48 @@ def bptree_size(count: int, block_size: int, key_size: int, val_size: int) -> in
     return size
 
 
+def write_bptree_index(
+    out: BinaryIO,
+    count: int,
+    key_at: Callable[[int], bytes],
+    block_size: int,
+    key_size: int,
+    val_size: int,
+    order: str,
+) -> None:
+    """Write a B+ tree's header and index levels, everything but the leaves.
+
+    ``key_at(j)`` returns the key of item ``j`` (padded or not); only every
+    ``block_size``-th key is asked for.  The caller then writes the leaf level: one node per
+    ``block_size`` items, each ``NODE_HEADER`` + ``block_size`` slots of key + value,
+    unused slots zero (see :func:`write_bptree`).  Child offsets are absolute, computed
+    from ``out.tell()``.
+    """
+    if count and block_size < 1:  # kent writes block size 0 for an empty tree
+        raise ValueError("B+ tree block size must be at least 1")
+    out.write(BPT_HEADER.pack(order, BPT_MAGIC, block_size, key_size, val_size, count))
+    index_node = NODE_HEADER.size + block_size * (key_size + 8)
+    leaf_node = NODE_HEADER.size + block_size * (key_size + val_size)
+    pack_child = struct.Struct(order + "Q").pack
+    level_start = out.tell()
+    for level in range(_levels(block_size, count) - 1, 0, -1):
+        slot_span = block_size**level  # items under one slot of a node at this level
+        node_span = slot_span * block_size  # items under one node
+        node_count = (count + node_span - 1) // node_span
+        next_child = level_start + node_count * index_node
+        child_size = leaf_node if level == 1 else index_node
+        for first in range(0, count, node_span):
+            slots = range(first, min(first + node_span, count), slot_span)
+            parts = [NODE_HEADER.pack(order, 0, 0, len(slots))]
+            for j in slots:
+                parts.append(pad_key(key_at(j), key_size))
+                parts.append(pack_child(next_child))
+                next_child += child_size
+            parts.append(b"\0" * ((block_size - len(slots)) * (key_size + 8)))
+            out.write(b"".join(parts))
+        level_start = out.tell()
+
+
 def write_bptree(
     out: BinaryIO,
     items: Sequence[Tuple[bytes, bytes]],
@@ -232,40 +274,16 @@ def write_bptree(
     slots, unused slots zero-filled; an empty tree is the header alone.
     """
     count = len(items)
-    if count and block_size < 1:  # kent writes block size 0 for an empty tree
-        raise ValueError("B+ tree block size must be at least 1")
     start = out.tell()
-    out.write(BPT_HEADER.pack(order, BPT_MAGIC, block_size, key_size, val_size, count))
-    index_item = NODE_HEADER.size + block_size * (key_size + 8)
-    leaf_node = NODE_HEADER.size + block_size * (key_size + val_size)
-    pack_child = struct.Struct(order + "Q").pack
-    levels = _levels(block_size, count)
-    level_start = out.tell()
-    for level in range(levels - 1, 0, -1):
-        slot_span = block_size**level  # items under one slot of a node at this level
-        node_span = slot_span * block_size  # items under one node
-        node_count = (count + node_span - 1) // node_span
-        next_child = level_start + node_count * index_item
-        child_size = leaf_node if level == 1 else index_item
-        for first in range(0, count, node_span):
-            slots = range(first, min(first + node_span, count), slot_span)
-            parts = [NODE_HEADER.pack(order, 0, 0, len(slots))]
-            for j in slots:
-                parts.append(pad_key(items[j][0], key_size))
-                parts.append(pack_child(next_child))
-                next_child += child_size
-            parts.append(b"\0" * ((block_size - len(slots)) * (key_size + 8)))
-            out.write(b"".join(parts))
-        level_start = out.tell()
+    write_bptree_index(out, count, lambda j: items[j][0], block_size, key_size, val_size, order)
     for first in range(0, count, max(block_size, 1)):
-        chunk = range(first, min(first + block_size, count))
-        parts = [NODE_HEADER.pack(order, 1, 0, len(chunk))]
-        for j in chunk:
-            key, value = items[j]
+        chunk = [items[j] for j in range(first, min(first + block_size, count))]
+        for key, value in chunk:
             if len(key) > key_size or len(value) != val_size:
-                raise ValueError(f"B+ tree item {j} does not fit key size {key_size} / value size {val_size}")
-            parts.append(pad_key(key, key_size))
-            parts.append(value)
-        parts.append(b"\0" * ((block_size - len(chunk)) * (key_size + val_size)))
-        out.write(b"".join(parts))
+                raise ValueError(f"B+ tree item {key!r} does not fit key size {key_size} / value size {val_size}")
+        out.write(
+            NODE_HEADER.pack(order, 1, 0, len(chunk))
+            + b"".join([key.ljust(key_size, b"\0") + value for key, value in chunk])
+            + b"\0" * ((block_size - len(chunk)) * (key_size + val_size))
+        )
     return out.tell() - start

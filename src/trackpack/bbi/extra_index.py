@@ -25,7 +25,8 @@ import numpy as np
 
 from .._kernels import load as load_kernel
 from ..extsort import ExternalSorter
-from .layout import BPT_HEADER, BPT_MAGIC, NODE_HEADER, OFFSET_SIZE_VALUE
+from .bptree import write_bptree_index
+from .layout import NODE_HEADER, OFFSET_SIZE_VALUE
 
 __all__ = ["KeyIndex", "value_table", "write_index_tree"]
 
@@ -196,14 +197,6 @@ class KeyIndex:
         self._parts = []
 
 
-def _levels(block_size: int, count: int) -> int:
-    levels = 1
-    while count > block_size:
-        count = (count + block_size - 1) // block_size
-        levels += 1
-    return levels
-
-
 def write_index_tree(out: BinaryIO, rows, values: np.ndarray, block_size: int, order: str) -> int:
     """Write the B+ tree of ``rows`` (sorted keys + block numbers) at the current position.
 
@@ -215,27 +208,7 @@ def write_index_tree(out: BinaryIO, rows, values: np.ndarray, block_size: int, o
     key_size = rows.key_size
     val_size = OFFSET_SIZE_VALUE.size
     start = out.tell()
-    out.write(BPT_HEADER.pack(order, BPT_MAGIC, block_size, key_size, val_size, count))
-    index_node = NODE_HEADER.size + block_size * (key_size + 8)
-    leaf_node = NODE_HEADER.size + block_size * (key_size + val_size)
-    pack_child = struct.Struct(order + "Q").pack
-    level_start = out.tell()
-    for level in range(_levels(block_size, count) - 1, 0, -1):
-        slot_span = block_size**level
-        node_span = slot_span * block_size
-        node_count = (count + node_span - 1) // node_span
-        next_child = level_start + node_count * index_node
-        child_size = leaf_node if level == 1 else index_node
-        for first in range(0, count, node_span):
-            slots = range(first, min(first + node_span, count), slot_span)
-            parts = [NODE_HEADER.pack(order, 0, 0, len(slots))]
-            for j in slots:
-                parts.append(rows.key(j))
-                parts.append(pack_child(next_child))
-                next_child += child_size
-            parts.append(b"\0" * ((block_size - len(slots)) * (key_size + 8)))
-            out.write(b"".join(parts))
-        level_start = out.tell()
+    write_bptree_index(out, count, rows.key, block_size, key_size, val_size, order)
     item = key_size + val_size
     full_head = np.frombuffer(NODE_HEADER.pack(order, 1, 0, block_size), dtype=np.uint8)
     step = block_size * _LEAVES_PER_SLICE

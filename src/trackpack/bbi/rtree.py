@@ -14,7 +14,7 @@ import itertools
 import struct
 import threading
 from bisect import bisect_left, bisect_right
-from typing import BinaryIO, Callable, Dict, List, NamedTuple, Sequence, Set, Tuple
+from typing import BinaryIO, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ..errors import FormatError
 from .layout import CIR_HEADER, CIR_INDEX_ITEM, CIR_LEAF_ITEM, CIR_MAGIC, NODE_HEADER
@@ -120,10 +120,6 @@ class RTree:
                 self._cache.clear()
             self._cache[offset] = node
         return node
-
-    def _node(self, offset: int) -> Tuple[bool, List[tuple]]:  # TODO(lead): remove once tests use node()
-        node = self.node(offset)
-        return node.is_leaf, node.items
 
     def search(self, lo: int, hi: int) -> List[tuple]:
         """Leaf items whose key range meets ``lo..hi`` (inclusive packed keys), in file order."""
@@ -245,25 +241,30 @@ def write_rtree(
     items_per_slot: int,
     end_file_offset: int,
     order: str,
+    *,
+    item_count: Optional[int] = None,
 ) -> int:
     """Write an R-tree over ``blocks`` (in file order) at the current position of ``out``.
 
     ``blocks`` holds one (start_chrom_ix, start_base, end_chrom_ix, end_base, offset,
     size) per data block, where end_base is the maximum end of the block's items.
-    ``items_per_slot`` is recorded in the header.  Returns the bytes written.  The layout
-    matches kent's: index levels top down, then leaves; an empty tree is the header alone.
+    ``items_per_slot`` is recorded in the header, and so is ``item_count`` (default: the
+    number of blocks; kent's zoom indexes record their number of zoom records instead).
+    Returns the bytes written.  The layout matches kent's: index levels top down, then
+    leaves; an empty tree is the header alone.
     """
     if block_size < 2:
         raise ValueError("R-tree block size must be at least 2")
     start = out.tell()
+    count = len(blocks) if item_count is None else item_count
     if not blocks:
-        out.write(CIR_HEADER.pack(order, CIR_MAGIC, block_size, 0, 0, 0, 0, 0, end_file_offset, items_per_slot))
+        out.write(CIR_HEADER.pack(order, CIR_MAGIC, block_size, count, 0, 0, 0, 0, end_file_offset, items_per_slot))
         return out.tell() - start
     levels = _group_levels(blocks, block_size)
     (lo, hi), _ = levels[0][0]
     out.write(
         CIR_HEADER.pack(
-            order, CIR_MAGIC, block_size, len(blocks), lo[0], lo[1], hi[0], hi[1], end_file_offset, items_per_slot
+            order, CIR_MAGIC, block_size, count, lo[0], lo[1], hi[0], hi[1], end_file_offset, items_per_slot
         )
     )
     index_node = NODE_HEADER.size + block_size * CIR_INDEX_ITEM.size

@@ -19,7 +19,6 @@ summary is the same statistics over the whole file, in double precision.
 """
 from __future__ import annotations
 
-import struct
 import sys
 from typing import BinaryIO, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -27,7 +26,7 @@ import numpy as np
 
 from .._kernels import load as load_kernel
 from ..extsort import ChunkSpool
-from .layout import CIR_HEADER, DATA_COUNT, MAX_ZOOM_LEVELS, ZOOM_COUNT, ZOOM_INCREMENT, TotalSummary, ZoomHeader
+from .layout import MAX_ZOOM_LEVELS, ZOOM_COUNT, ZOOM_INCREMENT, TotalSummary, ZoomHeader
 from .rtree import write_rtree
 
 __all__ = [
@@ -58,8 +57,6 @@ MIN_REDUCTION = 10
 _INT_MAX = 2**31 - 1
 _U32 = 0xFFFFFFFF
 _NATIVE = "<" if sys.byteorder == "little" else ">"
-#: offset of itemCount (u64) in the R-tree header: after magic and blockSize (u32 each)
-_RTREE_COUNT_AT = struct.calcsize("<" + CIR_HEADER.fmt[:2])
 
 
 class ZoomResult(NamedTuple):
@@ -168,13 +165,11 @@ class _LevelWriter:
         out = self.out
         index_offset = out.tell()
         leaves = [b + p for b, p in zip(self.bounds, positions)]
-        write_rtree(out, leaves, self.block_size, self.items_per_slot, index_offset, self.order)
+        # kent's zoom R-tree header counts the records, although its leaves are per block
+        write_rtree(out, leaves, self.block_size, self.items_per_slot, index_offset, self.order, item_count=self.count)
         end = out.tell()
         out.seek(self.data_offset)
         out.write(ZOOM_COUNT.pack(self.order, self.count))
-        # kent's R-tree header counts the records, although leaves are per block
-        out.seek(index_offset + _RTREE_COUNT_AT)
-        out.write(DATA_COUNT.pack(self.order, self.count))
         out.seek(end)
         return self.data_offset, index_offset, self.count
 
