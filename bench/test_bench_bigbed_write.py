@@ -22,7 +22,7 @@ import subprocess
 
 import pytest
 
-from common import kent_tool, python_cmd, require_module
+from common import kent_tool, python_cmd, require_module, run_measured
 from gen_bed import bed6_file
 
 N = 1_000_000
@@ -179,34 +179,13 @@ def test_tuples_pybigtools(benchmark, tuples, tmp_path):
 # --- peak memory ----------------------------------------------------------------------------------------
 
 
-# A process forked from this (large) pytest process reports the parent's resident pages as
-# its own peak before it execs, so common.run_measured's figure is the larger of the two.
-# A small launcher process spawns the tool and reports the tool's own peak instead.
-LAUNCHER = """
-import os, sys
-pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ)
-_, status, usage = os.wait4(pid, 0)
-code = os.waitstatus_to_exitcode(status)
-print(usage.ru_maxrss * 1024)
-sys.exit(code)
-"""
-
-
-def run_measured_small(cmd):
-    """Peak RSS in bytes of ``cmd``, spawned from a small launcher process."""
-    proc = subprocess.run(python_cmd(LAUNCHER) + [str(c) for c in cmd], capture_output=True, text=True)
-    if proc.returncode:
-        raise RuntimeError(f"{cmd} failed ({proc.returncode}): {proc.stderr}")
-    return int(proc.stdout.split()[-1])
-
-
 def _measured(benchmark, group, tool, cmd, size):
     benchmark.group = group
     benchmark.extra_info.update(tool=tool, bytes=size)
     result = {}
 
     def run():
-        result["rss"] = run_measured_small(cmd)
+        result["wall"], result["rss"] = run_measured(cmd)
 
     benchmark.pedantic(run, rounds=1, iterations=1)
     benchmark.extra_info["peak_rss_mb"] = round(result["rss"] / 2**20, 1)

@@ -69,6 +69,19 @@ cdef enum:
     E_LINE_LONG = 26
     E_NUMBER_IN_LIST = 27
 
+#: the error codes by name, for the test that keeps trackpack/bed.py's copy in step
+ERROR_CODES = {
+    "E_FIELD_COUNT": E_FIELD_COUNT, "E_NUMBER": E_NUMBER, "E_START_AFTER_END": E_START_AFTER_END,
+    "E_END_BEYOND_CHROM": E_END_BEYOND_CHROM, "E_NOT_SORTED": E_NOT_SORTED, "E_NAME_LONG": E_NAME_LONG,
+    "E_SCORE_RANGE": E_SCORE_RANGE, "E_STRAND": E_STRAND, "E_THICK_ORDER": E_THICK_ORDER,
+    "E_THICK_START_RANGE": E_THICK_START_RANGE, "E_THICK_END_RANGE": E_THICK_END_RANGE, "E_RGB": E_RGB,
+    "E_BLOCK_COUNT": E_BLOCK_COUNT, "E_LIST_COUNT": E_LIST_COUNT, "E_FIRST_BLOCK": E_FIRST_BLOCK,
+    "E_BLOCK_ABSOLUTE": E_BLOCK_ABSOLUTE, "E_BLOCK_PAST_END": E_BLOCK_PAST_END, "E_BLOCK_OVERLAP": E_BLOCK_OVERLAP,
+    "E_LAST_BLOCK": E_LAST_BLOCK, "E_EXP_COUNT": E_EXP_COUNT, "E_STRING_LONG": E_STRING_LONG, "E_FLOAT": E_FLOAT,
+    "E_LIST_SIZE": E_LIST_SIZE, "E_TRACK_LINE": E_TRACK_LINE, "E_NUL": E_NUL, "E_LINE_LONG": E_LINE_LONG,
+    "E_NUMBER_IN_LIST": E_NUMBER_IN_LIST,
+}
+
 # column kinds (trackpack/bed.py)
 cdef enum:
     KIND_NONE = 0
@@ -146,6 +159,57 @@ cdef inline void buf_free(Buf* b) noexcept nogil:
 
 cdef inline bint is_space(uint8_t c) noexcept nogil:
     return c == 32 or (9 <= c <= 13)
+
+
+cdef enum:
+    LINE_DATA = 0
+    LINE_SKIP = -1
+
+
+cdef inline bint find_line(const uint8_t* p, Py_ssize_t pos, Py_ssize_t n, bint at_eof,
+                           Py_ssize_t* le, Py_ssize_t* nxt) noexcept nogil:
+    """The line at ``pos``: its end (at the newline) and where the next one starts.
+
+    False when the buffer holds no complete line and more input is to come.
+    """
+    cdef const uint8_t* nl = <const uint8_t*>memchr(p + pos, 10, n - pos)
+    if nl == NULL:
+        if not at_eof:
+            return False
+        le[0] = n
+        nxt[0] = n
+    else:
+        le[0] = nl - p
+        nxt[0] = le[0] + 1
+    return True
+
+
+cdef inline bint starts_with_word(const uint8_t* p, Py_ssize_t ls, Py_ssize_t le, const char* word,
+                                  Py_ssize_t n) noexcept nogil:
+    return le - ls >= n and memcmp(p + ls, word, n) == 0 and (le - ls == n or is_space(p[ls + n]))
+
+
+cdef inline int classify_line(const uint8_t* p, Py_ssize_t ls, Py_ssize_t* le) noexcept nogil:
+    """What line ``p[ls:le]`` is, after dropping a final CR from ``le``.
+
+    LINE_SKIP for blank lines and comments (first non-blank character '#', as kent's
+    lineFileNextReal skips them), E_NUL or E_TRACK_LINE for lines refused whole, else
+    LINE_DATA.
+    """
+    cdef Py_ssize_t e = le[0]
+    cdef Py_ssize_t i = ls
+    if e > ls and p[e - 1] == 13:
+        e -= 1
+        le[0] = e
+    while i < e and is_space(p[i]):
+        i += 1
+    if i == e or p[i] == 35:
+        return LINE_SKIP
+    if memchr(p + ls, 0, e - ls) != NULL:
+        return E_NUL
+    if starts_with_word(p, ls, e, b"track", 5) or starts_with_word(p, ls, e, b"browser", 7):
+        return E_TRACK_LINE
+    return LINE_DATA
 
 
 cdef inline int parse_int(const uint8_t* p, Py_ssize_t n, bint is_signed, int nbytes, bint no_neg,
@@ -324,23 +388,14 @@ cdef class BedScanner:
         cdef const uint8_t* p = &buf[0] if n > 0 else NULL
         cdef Py_ssize_t pos = self.pos
         cdef Py_ssize_t le, nxt
-        cdef const uint8_t* nl
         cdef int st = S_NEED_MORE
+        if not 0 <= pos <= n:
+            raise ValueError(f"scan position {pos} is outside the buffer of {n} bytes")
         with nogil:
             while True:
-                if pos >= n:
+                if pos >= n or not find_line(p, pos, n, at_eof, &le, &nxt):
                     st = S_NEED_MORE
                     break
-                nl = <const uint8_t*>memchr(p + pos, 10, n - pos)
-                if nl == NULL:
-                    if not at_eof:
-                        st = S_NEED_MORE
-                        break
-                    le = n
-                    nxt = n
-                else:
-                    le = nl - p
-                    nxt = le + 1
                 st = self._line(p, pos, le)
                 if st == L_DONE or st == L_SKIP:
                     pos = nxt
@@ -417,6 +472,8 @@ cdef class BedScanner:
 
     def max_key_length(self, int index):
         """Longest key seen so far for extra index ``index``."""
+        if not 0 <= index < self.n_index:
+            raise IndexError(index)
         return self.max_index_key[index]
 
     # --- per line ------------------------------------------------------------------------------
@@ -440,22 +497,13 @@ cdef class BedScanner:
         cdef const uint8_t* nl
         cdef const uint8_t* score_text = NULL
         cdef Py_ssize_t score_len = 0
+        k = classify_line(p, ls, &le)
         self.err_start = ls
         self.err_end = le
-        if le > ls and p[le - 1] == 13:
-            le -= 1
-        if le == ls or p[ls] == 35:  # empty or '#'
+        if k == LINE_SKIP:
             return L_SKIP
-        i = ls
-        while i < le and is_space(p[i]):
-            i += 1
-        if i == le:
-            return L_SKIP
-        if memchr(p + ls, 0, le - ls) != NULL:
-            return self._error(E_NUL, -1, 0, 0, 0)
-        if (le - ls >= 5 and memcmp(p + ls, b"track", 5) == 0 and (le - ls == 5 or is_space(p[ls + 5]))) or \
-           (le - ls >= 7 and memcmp(p + ls, b"browser", 7) == 0 and (le - ls == 7 or is_space(p[ls + 7]))):
-            return self._error(E_TRACK_LINE, -1, 0, 0, 0)
+        if k != LINE_DATA:
+            return self._error(k, -1, 0, 0, 0)
         # split into fields
         nf = 0
         if self.tab:
@@ -578,23 +626,13 @@ cdef class BedScanner:
             if bc < 1:
                 return self._error(E_BLOCK_COUNT, 9, bc, 0, 0)
         if self.bed_n > 10:
-            st = self._list_room(self.fe[10] - self.fs[10], bc)
+            st = self._block_list(p, 10, bc, False)
             if st:
                 return st
-            st = self._int_list(p, 10, True, 4, True, bc, self.sizes, &count, &bad)
-            if st:
-                return self._error(E_NUMBER_IN_LIST, 10, st, bad, 0)
-            if count != bc:
-                return self._error(E_LIST_COUNT, 10, bc, count, 0)
         if self.bed_n > 11:
-            st = self._list_room(self.fe[11] - self.fs[11], bc)
+            st = self._block_list(p, 11, bc, True)
             if st:
                 return st
-            st = self._int_list(p, 11, True, 4, True, bc, self.starts, &count, &bad)
-            if st:
-                return self._error(E_NUMBER_IN_LIST, 11, st, bad, 0)
-            if count != bc:
-                return self._error(E_LIST_COUNT, 11, bc, count, 0)
             if self.starts[0] != 0:
                 return self._error(E_FIRST_BLOCK, 11, self.starts[0], 0, 0)
             for i in range(1, bc):
@@ -686,6 +724,23 @@ cdef class BedScanner:
             return S_NOMEM
         self.starts = a
         self.list_cap = need
+        return 0
+
+    cdef int _block_list(self, const uint8_t* p, int col, int64_t bc, bint starts) noexcept nogil:
+        """blockSizes (into ``sizes``) or chromStarts (into ``starts``): ``bc`` integers >= 0.
+
+        Returns 0, or the status to return from the line (error or out of memory).
+        """
+        cdef int64_t count
+        cdef int bad, st
+        st = self._list_room(self.fe[col] - self.fs[col], bc)
+        if st:
+            return st
+        st = self._int_list(p, col, True, 4, True, bc, self.starts if starts else self.sizes, &count, &bad)
+        if st:
+            return self._error(E_NUMBER_IN_LIST, col, st, bad, 0)
+        if count != bc:
+            return self._error(E_LIST_COUNT, col, bc, count, 0)
         return 0
 
     cdef int _int_list(self, const uint8_t* p, int col, bint is_signed, int nbytes, bint no_neg, int64_t cap,
@@ -873,36 +928,23 @@ def sort_records(const uint8_t[::1] buf, Py_ssize_t pos, bint tab, bint at_eof, 
     cdef Py_ssize_t ls, le, nxt, i, c0, c1, s0, s1, L
     cdef const uint8_t* nl
     cdef int64_t start
-    cdef int st
+    cdef int st, kind
     cdef bytes rec
     cdef uint8_t* r
     cdef uint64_t ln
     out = []
-    while pos < n:
-        nl = <const uint8_t*>memchr(p + pos, 10, n - pos)
-        if nl == NULL:
-            if not at_eof:
-                break
-            le = n
-            nxt = n
-        else:
-            le = nl - p
-            nxt = le + 1
+    while pos < n and find_line(p, pos, n, at_eof, &le, &nxt):
         ls = pos
-        if le > ls and p[le - 1] == 13:
-            le -= 1
-        i = ls
-        while i < le and is_space(p[i]):
-            i += 1
-        if le == ls or p[ls] == 35 or i == le:
+        kind = classify_line(p, ls, &le)
+        if kind == LINE_SKIP:
             pos = nxt
             line_no += 1
             continue
-        if memchr(p + ls, 0, le - ls) != NULL:
-            return out, pos, line_no, (E_NUL, -1, 0, line_no, ls, le)
-        if (le - ls >= 5 and memcmp(p + ls, b"track", 5) == 0 and (le - ls == 5 or is_space(p[ls + 5]))) or \
-           (le - ls >= 7 and memcmp(p + ls, b"browser", 7) == 0 and (le - ls == 7 or is_space(p[ls + 7]))):
-            return out, pos, line_no, (E_TRACK_LINE, -1, 0, line_no, ls, le)
+        if kind != LINE_DATA:
+            return out, pos, line_no, (kind, -1, 0, line_no, ls, le)
+        i = ls
+        while i < le and is_space(p[i]):
+            i += 1
         # chrom and start fields
         if tab:
             c0 = ls

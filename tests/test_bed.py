@@ -7,6 +7,7 @@ mutations of them must get the same verdict (error code and column) or the same 
 import random
 import struct
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -133,7 +134,6 @@ VALUES = st.one_of(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(VALUES, min_size=6, max_size=6).map(tuple), max_size=30))
 def test_render_kernel_equals_reference(records):
-    np = pytest.importorskip("numpy")
     records = list(records)
     if records:
         records.append(("c", np.int64(5), np.uint32(7), np.array([1, 2], dtype=np.int32), np.float64(2.5), "x"))
@@ -441,11 +441,8 @@ def mutate(rng, f):
 
 def scan_line(fields, sch, *, tab=True, fix_scores=False, allow=False, big=False):
     line = ("\t" if tab else " ").join(fields) + "\n"
-    sc = bedtok.BedScanner(
-        sch.field_count, sch.bed_n, tab=tab, items_per_slot=10, big_endian=big, kinds=sch.kinds,
-        int_signed=sch.int_signed, int_bytes=sch.int_bytes, list_fixed=sch.list_fixed, list_link=sch.list_link,
-        size_link=sch.size_link, fix_scores=fix_scores, allow_overlap=allow,
-    )
+    sc = bedtok.BedScanner(sch.field_count, sch.bed_n, tab=tab, items_per_slot=10, big_endian=big,
+                           fix_scores=fix_scores, allow_overlap=allow, **sch.column_rules())
     buf = line.encode()
     while True:
         status = sc.scan(buf, True)
@@ -517,11 +514,8 @@ def test_record_byte_order():
 
 
 def _scan_text(text, sch, sizes, tab=False, items_per_slot=3):
-    sc = bedtok.BedScanner(
-        sch.field_count, sch.bed_n, tab=tab, items_per_slot=items_per_slot, big_endian=False, kinds=sch.kinds,
-        int_signed=sch.int_signed, int_bytes=sch.int_bytes, list_fixed=sch.list_fixed, list_link=sch.list_link,
-        size_link=sch.size_link, index_cols=[3] if sch.bed_n > 3 else [],
-    )
+    sc = bedtok.BedScanner(sch.field_count, sch.bed_n, tab=tab, items_per_slot=items_per_slot, big_endian=False,
+                           index_cols=[3] if sch.bed_n > 3 else [], **sch.column_rules())
     buf = text.encode()
     events = []
     while True:
@@ -546,12 +540,12 @@ def _scan_text(text, sch, sizes, tab=False, items_per_slot=3):
 
 def test_blocks_chromosomes_comments_and_keys():
     sch = B.resolve_schema("bed4", None)
-    text = ("# comment\n\n  \t \nchrA 0 10 a\nchrA 5 8 b\r\nchrA 5 30 c\nchrA 6 7 d\n"
+    text = ("# comment\n\n  \t \n  # indented comment\nchrA 0 10 a\nchrA 5 8 b\r\nchrA 5 30 c\nchrA 6 7 d\n"
             "chrB 0 0 e\nchrB 3 3 f")  # no newline at the end
     events, sc = _scan_text(text, sch, {b"chrA": 100, b"chrB": 3})
     kinds = [e[0] for e in events]
     assert kinds == ["chrom", "block", "block", "chrom", "block"]
-    assert events[0][1:] == (b"chrA", 4)
+    assert events[0][1:] == (b"chrA", 5)
     _, cid, start, end, items, data, keys = events[1]
     assert (cid, start, end, items) == (0, 0, 30, 3)  # bounds cover the largest end
     assert data == b"".join(struct.pack("<III", 0, s, e) + n + b"\0" for s, e, n in [(0, 10, b"a"), (5, 8, b"b"), (5, 30, b"c")])
@@ -589,6 +583,10 @@ def test_sort_records_keys_order_like_sort_k1_k2n():
     assert numbers == [7, 4, 3, 5, 1]
     recs, pos, _, err = bedtok.sort_records(b"a 1\nb x\n", 0, False, True, 1)
     assert err[:4] == (B.E_NUMBER, 1, 1, 2) and len(recs) == 1
+    recs, _, _, err = bedtok.sort_records(b"  # indented comment\r\nc 1 x\r\n", 0, False, True, 1)
+    assert err is None and recs == [b"c\0\0\0\0\1" + (2).to_bytes(8, "big") + b"c 1 x"]
+    _, _, _, err = bedtok.sort_records(b"c 1 x\nbrowser hide\n", 0, False, True, 1)
+    assert err[0] == B.E_TRACK_LINE and err[3] == 2
 
 
 def test_unkey_lines_equals_reference():
@@ -607,3 +605,15 @@ def test_unkey_lines_equals_reference():
     assert sorted(numbers[1:]) == list(range(1, 501))
     with pytest.raises(ValueError):
         bedtok.unkey_lines([b"no key"])
+
+
+def test_error_codes_match_the_tokenizer():
+    codes = {name: getattr(B, name) for name in dir(B) if name.startswith("E_")}
+    assert codes == bedtok.ERROR_CODES
+    assert all(B.describe_error(code, -1, 0, 0, 0, b"", SCHEMA) != f"invalid BED line (error {code})"
+               for code in codes.values())
+
+
+def test_track_lines():
+    assert B.is_track_line(b"track name=x") and B.is_track_line(b"browser") and B.is_track_line(b"track\tx")
+    assert not B.is_track_line(b"tracks\t1\t2") and not B.is_track_line(b"chr1\t1\t2")

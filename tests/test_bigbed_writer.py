@@ -12,6 +12,7 @@ import json
 import os
 import random
 import struct
+import sys
 import zlib
 
 import numpy as np
@@ -75,6 +76,7 @@ class Decoded:
             self.names[cid] = name
         self.item_count = DATA_COUNT.unpack(order, data, h.full_data_offset)[0]
         self.rtree = RTree(read, h.full_index_offset, order)
+        check_rtree_bounds(self.rtree)
         self.blocks = []  # (leaf bounds, [items])
         self.items = []
         for leaf in self._leaves(self.rtree):
@@ -92,6 +94,27 @@ class Decoded:
             self.blocks.append((leaf, recs))
             self.items += recs
 
+    def index_offsets(self):
+        """File offsets of the extra-index B+ trees, in the extension's order."""
+        ext = self.extension
+        return [struct.unpack_from(self.order + "Q", self.data, ext.extra_index_list_offset + 20 * i + 4)[0]
+                for i in range(ext.extra_index_count)]
+
+    def check_layout(self):
+        """kent's order of the parts: header, zoom headers, autoSql, total summary, extension,
+        extra-index list, chromosome tree, data, its R-tree, zoom levels, extra indexes, magic."""
+        h = self.header
+        assert h.autosql_offset == 64 + 10 * 24  # after room for 10 zoom headers
+        parts = [h.autosql_offset, h.total_summary_offset, h.extension_offset]
+        if self.extension.extra_index_count:
+            parts.append(self.extension.extra_index_list_offset)
+        parts += [h.chrom_tree_offset, h.full_data_offset, h.full_index_offset]
+        for z in self.zooms:
+            parts += [z.data_offset, z.index_offset]
+        parts += self.index_offsets() + [len(self.data) - 4]
+        assert parts == sorted(parts) and len(set(parts)) == len(parts), parts
+        assert h.chrom_tree_offset < h.full_data_offset  # some browsers depend on this
+
     def _leaves(self, rtree):
         """R-tree leaf items in file order, bounds included."""
         return rtree.all_items()
@@ -100,6 +123,7 @@ class Decoded:
         z = self.zooms[level]
         count = struct.unpack_from(self.order + "I", self.data, z.data_offset)[0]
         rtree = RTree(self.read, z.index_offset, self.order)
+        check_rtree_bounds(rtree)
         assert rtree.item_count == count
         recs = []
         for leaf in self._leaves(rtree):
@@ -121,6 +145,23 @@ class Decoded:
         _, _, offset = struct.unpack_from(self.order + "HHQ", self.data, entry_at)
         tree = BPlusTree(self.read, offset, self.order)
         return tree.find_all(key.encode())
+
+
+def check_rtree_bounds(rtree):
+    """Every node's item spans exactly its child: the first start and the LARGEST end beneath."""
+    def walk(offset):
+        node = rtree.node(offset)
+        lo = min(((it[0], it[1]) for it in node.items), default=None)
+        hi = max(((it[2], it[3]) for it in node.items), default=None)
+        assert lo == (node.items[0][0], node.items[0][1]) if node.items else True  # starts ascend
+        for it in node.items if not node.is_leaf else ():
+            child_lo, child_hi = walk(it[4])
+            assert (it[0], it[1]) == child_lo and (it[2], it[3]) == child_hi, (offset, it)
+        return lo, hi
+
+    if rtree.item_count:
+        lo, hi = walk(rtree.root_offset)
+        assert (rtree.start_chrom_ix, rtree.start_base, rtree.end_chrom_ix, rtree.end_base) == (*lo, *hi)
 
 
 # --- reference data -------------------------------------------------------------------------------
@@ -245,7 +286,10 @@ def check_file(path, items, *, field_count, defined, compress=True):
             used.append(c)
     assert sorted(d.chroms) == sorted(used)
     chrom_ids = {name: cid for cid, name in d.names.items()}
-    assert [chrom_ids[c] for c in used] == list(range(len(used)))  # ids in order of appearance
+    assert [chrom_ids[c] for c in used] == list(range(len(used)))  # ids in order of appearance,
+    if used == sorted(used, key=str.encode):  # which for sorted input is byte-wise name order
+        assert [d.names[i] for i in range(len(used))] == sorted(d.names.values(), key=str.encode)
+    d.check_layout()
     # R-tree leaves: one block of one chromosome each, bounds = first start, largest end
     for leaf, recs in d.blocks:
         cid = chrom_ids[recs[0][0]]
@@ -302,6 +346,90 @@ def test_same_bytes_as_kent(tmp_path, kent_file, source, sizes, options):
         assert d.header.zoom_levels == 0
 
 
+def test_insertions_as_kent_wrote_them(tmp_path):
+    # a kent-made bigBed (BioFmtSpecimens) with zero-length items between overlapping ones:
+    # written again from its own items, everything but kent 2.6's zoom-level count is equal,
+    # zoom records and total summary included (insertions cover no bases)
+    kent = Decoded(corpus("BioJulia+BioFmtSpecimens/BBI/insertionsPrimary.bb"))
+    assert any(s == e for _, s, e, _ in kent.items)
+    out = tmp_path / "out.bb"
+    write_bigbed(kent.items, kent.chroms, out, bed_type="bed4")
+    common.assert_same_bytes(_zoom_mask(out.read_bytes()), _zoom_mask(kent.data), "insertionsPrimary.bb")
+
+
+BLAT = "biopython+biopython/Tests/Blat"
+
+
+@pytest.mark.parametrize(
+    "kent_file,source,options",
+    [
+        *[(f"{BLAT}/bed{n}.bb", f"{BLAT}/bed{n}.bed", dict(bed_type=f"bed{n}")) for n in (3, 4, 5, 6, 7, 8, 9, 12)],
+        (f"{BLAT}/dna_rna.bb", f"{BLAT}/dna_rna.bed", dict(bed_type="bed12")),
+        # these inputs were sorted before kent saw them
+        *[(f"{BLAT}/{n}.bb", f"{BLAT}/{n}.bed", dict(bed_type="bed12", sort=True))
+          for n in ("psl_34_001", "psl_34_003", "psl_34_004", "psl_35_001")],
+        ("diekhans+pycbio/tests/libtests/pycbio/hgdata/input/bed12extra.bigBed",
+         "diekhans+pycbio/tests/libtests/pycbio/hgdata/input/bed12extra.bed", dict(bed_type="bed12+4", tab=True)),
+        ("ucscGenomeBrowser+kent-core/src/hg/utils/otto/mpxv/mask.bb",
+         "ucscGenomeBrowser+kent-core/src/hg/utils/otto/mpxv/mask.bed", dict(bed_type="bed4", tab=True)),
+        ("ucscGenomeBrowser+kent-core/src/hg/utils/otto/rsv/mask.A.bb",
+         "ucscGenomeBrowser+kent-core/src/hg/utils/otto/rsv/mask.A.bed", dict(bed_type="bed4", tab=True)),
+    ],
+)
+def test_same_bytes_as_recent_kent(tmp_path, kent_file, source, options):
+    # bigBeds that a recent kent wrote (zoom levels in the header, the default autoSql,
+    # overlapping items: true coverage depth) from BED text in the corpus; the sizes are
+    # the ones kent stored
+    kent = Decoded(corpus(kent_file))
+    out = tmp_path / "out.bb"
+    summary = write_bigbed(corpus(source), kent.chroms, out, **options)
+    common.assert_same_bytes(out.read_bytes(), kent.data, kent_file)
+    assert (summary.items, summary.chromosomes, summary.zoom_levels, summary.bytes) == (
+        kent.item_count, len(kent.chroms), kent.header.zoom_levels, len(kent.data))
+
+
+KENT_CASES = {  # kent's own bedToBigBed tests (kent-core CASES.md), run as they run them
+    "itemRgb": ("itemRgb.bed", "chrom.sizes", dict(bed_type="bed9", autosql=f"{KENT_IN}/itemRgb.as")),
+    "tabSep": ("tabSep.bed", "chrom.sizes", dict(bed_type="bed4", autosql=f"{KENT_IN}/tabSep.as", tab=True)),
+    "oddSorted": ("oddSorted.bed", "hg38.chrom.sizes",
+                  dict(bed_type="bed12+16", autosql="ucscGenomeBrowser+kent-core/src/hg/lib/gencodeBGP.as", tab=True,
+                       extra_index="name")),
+    "multiInsAtEnd": ("multiInsAtEnd.bed", "chrom.sizes", {}),
+    "reservedBed12": ("reservedBed12.bed", "chrom.sizes", dict(bed_type="bed9+", autosql=f"{KENT_IN}/reservedBed12.as")),
+    "itemRgbBed12": ("itemRgbBed12.bed", "chrom.sizes", dict(bed_type="bed12")),
+    "notSorted": ("notSorted.bed", "notSorted.chrom.sizes", dict(bed_type="bed9+3", tab=True, sort=True)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KENT_CASES))
+def test_kent_test_inputs_read_back_everywhere(tmp_path, case):
+    source, sizes_file, options = KENT_CASES[case]
+    options = {k: str(corpus(v)) if k == "autosql" else v for k, v in options.items()}
+    sizes = {}
+    for line in corpus(f"{KENT_IN}/{sizes_file}").read_text().splitlines():
+        name, size = line.split()[:2]
+        sizes[name] = int(size)
+    items = []
+    for line in corpus(f"{KENT_IN}/{source}").read_text().splitlines():
+        f = line.split("\t") if options.get("tab") else line.split()
+        items.append((f[0], int(f[1]), int(f[2]), f[3:]))
+    if options.get("sort"):
+        items.sort(key=lambda it: (it[0].encode(), it[1]))
+    out = tmp_path / "out.bb"
+    write_bigbed(corpus(f"{KENT_IN}/{source}"), sizes, out, **options)
+    present = {c: sizes[c] for c, *_ in items}
+    d = Decoded(out)
+    assert d.items == expected_items(items)
+    d.check_layout()
+    check_readers(out, items, random_queries(random.Random(case), 40, present), sizes=present)
+    if options.get("extra_index"):
+        names = [f[0] for *_, f in items[::37]] + ["no such name"]
+        found = json.loads(_node("bbi_search.mjs", out, names))
+        for name, rows in zip(names, found):
+            assert sorted(tuple(x[:3]) for x in rows) == sorted(
+                (s, e, "\t".join(f)) for c, s, e, f in items if f[0] == name), name
+
+
 # --- generated data, every reader ------------------------------------------------------------------
 
 
@@ -321,20 +449,21 @@ def brute(items, chrom, qs, qe, rule):
     return out
 
 
-def random_queries(rng, n=60):
+def random_queries(rng, n=60, sizes=CHROMS):
     qs = []
-    for chrom, size in CHROMS.items():
+    for chrom, size in sizes.items():
         qs += [(chrom, 0, size), (chrom, 0, 1), (chrom, size - 1, size)]
     for _ in range(n):
-        chrom = rng.choice(sorted(CHROMS))
-        size = CHROMS[chrom]
+        chrom = rng.choice(sorted(sizes))
+        size = sizes[chrom]
         s = rng.randrange(0, size)
         e = min(size, s + rng.choice([1, 2, 50, 1000, 20000]))
         qs.append((chrom, s, e))
     return qs
 
 
-def check_readers(path, items, queries, *, node=True, pybigwig=True):
+def check_readers(path, items, queries, *, node=True, pybigwig=True, sizes=CHROMS):
+    """pybbi, pyBigWig and @gmod/bbi read ``items`` back from ``path``: each query, and the whole file."""
     bbi = common.require_module("bbi")
     pyBigWig = common.require_module("pyBigWig")
     with bbi.open(str(path)) as f:
@@ -359,7 +488,7 @@ def check_readers(path, items, queries, *, node=True, pybigwig=True):
         qs = [q for q in queries if q[0] in present]
         out = json.loads(_node("bbi_features.mjs", path, [["*", 0, 0]] + [list(q) for q in qs]))
         chroms = list(dict.fromkeys(c for c, *_ in items))
-        whole = [(c, *x) for c in chroms for x in brute(items, c, 0, CHROMS[c], "gmod")]
+        whole = [(c, *x) for c in chroms for x in brute(items, c, 0, sizes[c], "gmod")]
         assert [tuple(x) for x in out["results"][0]] == whole
         for (chrom, s, e), got in zip(qs, out["results"][1:]):
             assert [tuple(x) for x in got] == brute(items, chrom, s, e, "gmod"), ("@gmod/bbi", chrom, s, e)
@@ -367,15 +496,9 @@ def check_readers(path, items, queries, *, node=True, pybigwig=True):
 
 
 def _node(script, path, payload):
-    import subprocess
-    import shutil
-
-    node = shutil.which("node")
-    proc = subprocess.run([node, str(common.NODE_DIR / script), str(path)], input=json.dumps(payload),
-                          capture_output=True, text=True, cwd=common.NODE_DIR, timeout=300)
-    if proc.returncode:
-        pytest.fail(f"node {script} failed:\n{proc.stderr}", pytrace=False)
-    return proc.stdout
+    request = path.parent / f"{path.name}.{script}.json"
+    request.write_text(json.dumps(payload))
+    return common.run_node(script, str(path), str(request))
 
 
 @pytest.mark.parametrize("bed_n", [3, 4, 5, 6, 7, 8, 9, 11, 12])
@@ -544,7 +667,6 @@ def test_records_tuples_dataframe_and_path_give_the_same_bytes(tmp_path):
     bed, sizes = write_inputs(tmp_path, items)
     sizes_map = dict(CHROMS)
     ref = tmp_path / "path.bb"
-    write_bigbed(bed, sizes, ref, bed_type="bed12+1", autosql=None if False else None, tab=True) if False else None
     write_bigbed(bed, sizes, ref, bed_type="bed12", tab=True, extra_index="name")
     want = ref.read_bytes()
     full = [(c, s, e, *f) for c, s, e, f in items]
@@ -573,7 +695,10 @@ def test_record_errors_name_the_record(tmp_path):
 
 
 @pytest.mark.parametrize("memory", [1 << 20, 3000])
-def test_sort_gives_the_sorted_bytes(tmp_path, memory):
+def test_sort_gives_the_sorted_bytes(tmp_path, monkeypatch, memory):
+    import trackpack.bbi.writer as writer
+    from trackpack.extsort import ExternalSorter
+
     rng = random.Random(99)
     items = gen_items(rng, 6, per_chrom=200)
     bed, sizes = write_inputs(tmp_path, items, "sorted.bed")
@@ -590,8 +715,17 @@ def test_sort_gives_the_sorted_bytes(tmp_path, memory):
     text = "# a comment\n" + bed_text(shuffled)
     (tmp_path / "shuffled.bed.gz").write_bytes(gzip.compress(text.encode()))
     out = tmp_path / "out.bb"
+    sorters = []
+
+    class Recording(ExternalSorter):
+        def sorted(self):
+            sorters.append(self.spilled)
+            return super().sorted()
+
+    monkeypatch.setattr(writer, "ExternalSorter", Recording)
     write_bigbed(tmp_path / "shuffled.bed.gz", sizes, out, bed_type="bed6", sort=True, sort_memory=memory)
     common.assert_same_bytes(out.read_bytes(), want.read_bytes(), "sorted")
+    assert sorters == [memory < 10_000]  # a small budget spills runs to temporary files
     with pytest.raises(FormatError, match="not sorted|not all together"):
         write_bigbed(tmp_path / "shuffled.bed.gz", sizes, tmp_path / "no.bb", bed_type="bed6")
 
@@ -619,7 +753,6 @@ def test_zero_length_items_everywhere(tmp_path):
     assert d.total == (8, 1.0, 1.0, 8.0, 8.0)
     assert d.header.zoom_levels >= 1
     recs = d.zoom_records(0)
-    assert [r[:4] for r in recs if r[0] == d.names and False] == []
     c2 = [r for r in recs if d.names[r[0]] == "c2"]
     assert c2 == [(1, 5, 5, 0, 0.0, 0.0, 0.0, 0.0)]  # a window opened by the insertion alone
 
@@ -635,28 +768,92 @@ def test_multiple_chromosome_orders_follow_current_kent(tmp_path):
     assert d.items == [("chrB", 1, 2, ""), ("chrA", 3, 4, "")]
 
 
+def bed12(start, end, thick=(0, 0), rgb="0", count=1, sizes=None, starts="0,"):
+    sizes = sizes if sizes is not None else f"{end - start},"
+    return f"chr1\t{start}\t{end}\tn\t0\t+\t{thick[0]}\t{thick[1]}\t{rgb}\t{count}\t{sizes}\t{starts}\n"
+
+
 @pytest.mark.parametrize(
-    "text,message",
+    "text,bed_type,message",
     [
-        ("chr1\t5\t10\nchr1\t4\t10\n", r"in.bed:2: not sorted: chromStart 4 comes after chromStart 5 on chr1"),
-        ("chr1\t5\t10\nchr2\t1\t2\nchr1\t6\t7\n", r"in.bed:3: the items of chr1 are not all together"),
-        ("chrZ\t5\t10\n", r"in.bed:1: chrZ is not in the chromosome sizes"),
-        ("chr1\t5\t60001\n", r"in.bed:1: chromEnd 60001 is beyond the end of chr1, which has 60000 bases"),
-        ("track name=x\nchr1\t1\t2\n", r"in.bed:1: track and browser lines are not allowed"),
-        ("chr1\t1\t2\tn\t1001\t+\n", r"in.bed:1: score 1001 is outside 0-1000"),
-        ("chr1\t1\t2\tn\t1\t*\n", r"in.bed:1: strand '\*' must be \+, - or \."),
-        ("chr1\tx\t2\tn\t1\t+\n", r"in.bed:1: column 2 \(chromStart\) 'x' has characters after the number"),
+        ("chr1\t5\t10\nchr1\t4\t10\n", "bed3", r"in.bed:2: not sorted: chromStart 4 comes after chromStart 5 on chr1"),
+        ("chr1\t5\t10\nchr2\t1\t2\nchr1\t6\t7\n", "bed3", r"in.bed:3: the items of chr1 are not all together"),
+        ("chrZ\t5\t10\n", "bed3", r"in.bed:1: chrZ is not in the chromosome sizes"),
+        ("chr1\t5\t60001\n", "bed3", r"in.bed:1: chromEnd 60001 is beyond the end of chr1, which has 60000 bases"),
+        ("chr1\t6\t5\n", "bed3", r"in.bed:1: chromStart 6 is after chromEnd 5"),
+        ("track name=x\nchr1\t1\t2\n", "bed3", r"in.bed:1: track and browser lines are not allowed"),
+        ("chr1\t1\t2\nbrowser hide all\n", "bed3", r"in.bed:2: track and browser lines are not allowed"),
+        ("chr1\t1\t2\tn\t0\t+\n", "bed12", r"in.bed:1: expected 12 columns \(bed12\), found 6"),
+        ("chr1\t1\t2\tn\t1001\t+\n", "bed6", r"in.bed:1: score 1001 is outside 0-1000"),
+        ("chr1\t1\t2\tn\t1\t*\n", "bed6", r"in.bed:1: strand '\*' must be \+, - or \."),
+        ("chr1\tx\t2\tn\t1\t+\n", "bed6", r"in.bed:1: column 2 \(chromStart\) 'x' has characters after the number"),
+        (bed12(10, 20, thick=(15, 12)), "bed12", r"in.bed:1: thickStart 15 is after thickEnd 12"),
+        (bed12(10, 20, thick=(5, 20)), "bed12", r"in.bed:1: thickStart 5 is outside the item 10-20"),
+        (bed12(10, 20, thick=(10, 25)), "bed12", r"in.bed:1: thickEnd 25 is outside the item 10-20"),
+        (bed12(10, 20, rgb="1,2"), "bed12", r"in.bed:1: itemRgb '1,2' must be r,g,b"),
+        (bed12(10, 20, rgb="300,0,0"), "bed12", r"in.bed:1: itemRgb '300,0,0' must be r,g,b"),
+        (bed12(10, 20, count=0, sizes="10,"), "bed12", r"in.bed:1: blockCount 0 must be 1 or more"),
+        (bed12(10, 20, count=2, sizes="5,", starts="0,5,"), "bed12",
+         r"in.bed:1: column 11 \(blockSizes\) has 1 values where 2 are expected"),
+        (bed12(10, 20, starts="1,"), "bed12", r"in.bed:1: the first of chromStarts is 1; it must be 0"),
+        (bed12(10, 20, sizes="5,"), "bed12", r"in.bed:1: the last block ends at 15, but chromEnd is 20"),
+        (bed12(10, 20, count=2, sizes="6,5,", starts="0,5,"), "bed12", r"in.bed:1: blocks 1 and 2 overlap"),
+        (bed12(10, 20, count=2, sizes="5,5,", starts="0,15,"), "bed12",
+         r"in.bed:1: block 2 starts at offset 15, past chromEnd: chromStarts are offsets"),
     ],
 )
-def test_errors_name_file_line_and_problem(tmp_path, text, message):
+def test_errors_name_file_line_and_problem(tmp_path, text, bed_type, message):
     bed = tmp_path / "in.bed"
     bed.write_text(text)
     out = tmp_path / "out.bb"
     out.write_bytes(b"old")
     with pytest.raises(FormatError, match=message):
-        write_bigbed(bed, dict(CHROMS), out, bed_type="bed3" if text.count("\t", 0, text.index("\n")) == 2 else "bed6")
+        write_bigbed(bed, dict(CHROMS), out, bed_type=bed_type)
     assert out.read_bytes() == b"old"  # a failed run leaves what was there
     assert sorted(os.listdir(tmp_path)) == ["in.bed", "out.bb"]  # and no temporary files
+
+
+def test_one_base_exon_overlap_needs_the_option(tmp_path):
+    bed = tmp_path / "in.bed"
+    bed.write_text(bed12(10, 20, count=2, sizes="6,5,", starts="0,5,"))
+    with pytest.raises(FormatError, match="in.bed:1: blocks 1 and 2 overlap"):
+        write_bigbed(bed, dict(CHROMS), tmp_path / "o.bb", bed_type="bed12")
+    write_bigbed(bed, dict(CHROMS), tmp_path / "o.bb", bed_type="bed12", allow_1bp_overlap=True)
+    assert Decoded(tmp_path / "o.bb").items == [("chr1", 10, 20, "n\t0\t+\t0\t0\t0\t2\t6,5,\t0,5,")]
+
+
+def test_type_guess_names_the_first_data_line(tmp_path):
+    bed = tmp_path / "in.bed"
+    bed.write_text("# comment\n\ntrack name=x\nchr1\t1\t2\n")
+    with pytest.raises(FormatError, match=r"in.bed:3: track and browser lines are not allowed"):
+        write_bigbed(bed, dict(CHROMS), tmp_path / "o.bb")
+    bed.write_text("#\nchr1 1\n")
+    with pytest.raises(FormatError, match=r"in.bed:2: the first BED line has 2 columns; BED needs at least 3"):
+        write_bigbed(bed, dict(CHROMS), tmp_path / "o.bb")
+
+
+def test_autosql_must_start_with_standard_bed_columns(tmp_path):
+    bed = tmp_path / "in.bed"
+    bed.write_text("chr1\t0\t5\tx\t0\t+\tg\n")
+    odd = tmp_path / "odd.as"
+    odd.write_text(B_AS6_PLUS_GENE.replace("uint   chromStart;", "int    chromStart;"))
+    with pytest.raises(FormatError, match=r"odd.as: autoSql column #2 .*type is 'int'.*-type=bed6"):
+        write_bigbed(bed, dict(CHROMS), tmp_path / "o.bb", bed_type="bed6+1", autosql=odd)
+    assert not (tmp_path / "o.bb").exists()
+
+
+def test_progress_is_shown_on_a_terminal_only(tmp_path, monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    bed, sizes = write_inputs(tmp_path, gen_items(random.Random(1), 6, per_chrom=30))
+    monkeypatch.delenv("TRACKPACK_QUIET", raising=False)
+    for stream, progress, shown in [(Terminal(), None, True), (io.StringIO(), None, False),
+                                    (Terminal(), False, False), (io.StringIO(), True, True)]:
+        monkeypatch.setattr(sys, "stderr", stream)
+        write_bigbed(bed, sizes, tmp_path / "o.bb", bed_type="bed6", progress=progress)
+        assert ("bedToBigBed: " in stream.getvalue()) == shown, (type(stream).__name__, progress)
 
 
 def test_interrupted_run_leaves_no_output(tmp_path):
@@ -773,3 +970,28 @@ def test_autosql_errors_and_bytes(tmp_path):
     write_bigbed(tmp_path / "in7.bed", dict(CHROMS), tmp_path / "o.bb", bed_type="bed6+1", autosql=tmp_path / "latin.as")
     data = (tmp_path / "o.bb").read_bytes()
     assert data[304:304 + len(raw) + 1] == raw + b"\0"
+
+
+def test_source_of_the_wrong_kind(tmp_path):
+    from trackpack.errors import ArgumentError
+
+    with pytest.raises(ArgumentError, match="io.BytesIO"):
+        write_bigbed(b"chr1\t0\t1\n", dict(CHROMS), tmp_path / "o.bb", bed_type="bed3")
+    with pytest.raises(ArgumentError, match="not int"):
+        write_bigbed(5, dict(CHROMS), tmp_path / "o.bb", bed_type="bed3")
+    with pytest.raises(UsageError, match="empty"):
+        write_bigbed([], dict(CHROMS), "", bed_type="bed3")
+    assert os.listdir(tmp_path) == []
+
+
+def test_coordinates_up_to_the_u32_limit(tmp_path):
+    # items of 4 Gb on a chromosome of 2^32-1 bases: coordinates stay exact, and the zoom
+    # levels stay small (kent's int conversion of a 4 Gb average would zoom at 10 bases)
+    top = 2**32 - 1
+    items = [("chrBig", 0, top, []), ("chrBig", 5, top, []), ("chrBig", top, top, [])]
+    out = tmp_path / "big.bb"
+    summary = write_bigbed([(c, s, e) for c, s, e, _ in items], {"chrBig": top}, out, bed_type="bed3")
+    d = Decoded(out)
+    assert d.items == expected_items(items)
+    assert d.total == (top, 1.0, 2.0, 2.0 * top - 5, 4.0 * top - 15)
+    assert summary.zoom_levels == 1 and len(d.zoom_records(0)) == 3

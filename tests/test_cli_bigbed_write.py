@@ -3,6 +3,7 @@
 bigBedToBed's output is rendered from the plain decoder of test_bigbed_writer (chromosomes
 in name order, items in file order, as kent's bigBedToBed prints them).
 """
+import io
 import subprocess
 import sys
 
@@ -211,3 +212,36 @@ def test_same_bytes_as_api(tmp_path, capsys):
     write_bigbed(inp("itemRgb.bed"), inp("chrom.sizes"), tmp_path / "api.bb", compress=False, block_size=8,
                  items_per_slot=3, extra_index="name")
     assert out.read_bytes() == (tmp_path / "api.bb").read_bytes()
+
+
+def test_allow_1bp_overlap(tmp_path, capsys):
+    bed = tmp_path / "exons.bed"
+    bed.write_text("chr1\t10\t20\tn\t0\t+\t10\t20\t0\t2\t6,5,\t0,5,\n")  # exons overlap by one base
+    sizes = tmp_path / "chrom.sizes"
+    sizes.write_text("chr1\t100\n")
+    status, err = run(capsys, "-type=bed12", bed, sizes, tmp_path / "no.bb")
+    assert status == 255 and "exons.bed:1: blocks 1 and 2 overlap" in err
+    assert run(capsys, "-type=bed12", "-allow1bpOverlap", bed, sizes, tmp_path / "yes.bb") == (0, "")
+    assert big_bed_to_bed(tmp_path / "yes.bb") == bed.read_text()
+
+
+def test_progress_on_a_terminal_unless_quiet(tmp_path, monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("TRACKPACK_QUIET", raising=False)
+    for quiet, shown in ((False, True), (True, False)):
+        stream = Terminal()
+        monkeypatch.setattr(sys, "stderr", stream)
+        argv = ["bedToBigBed", "-type=bed9", inp("itemRgb.bed"), inp("chrom.sizes"), str(tmp_path / "x.bb")]
+        assert main(argv + (["-q"] if quiet else [])) == 0
+        assert ("bedToBigBed: " in stream.getvalue()) == shown
+
+
+def test_as_file_with_parentheses_in_its_name(tmp_path, capsys):
+    odd = tmp_path / "item(rgb).as"
+    odd.write_bytes(open(inp("itemRgb.as"), "rb").read())
+    out = tmp_path / "out.bb"
+    assert run(capsys, "-type=bed9", f"-as={odd}", inp("itemRgb.bed"), inp("chrom.sizes"), out) == (0, "")
+    assert Decoded(out).autosql == odd.read_text()

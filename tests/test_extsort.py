@@ -91,3 +91,13 @@ def test_chunk_spool_reads_back_chunks(limit):
         spool.append(b"tail")
         assert list(spool) == chunks + [b"tail"]
         assert spool.nbytes == sum(map(len, chunks)) + 4
+
+
+def test_chunk_spool_appends_after_a_partial_read():
+    with ChunkSpool(memory_limit=0) as spool:
+        for c in (b"a", b"bb", b"ccc"):
+            spool.append(c)
+        reader = iter(spool)
+        assert next(reader) == b"a"  # stop reading part way through
+        spool.append(b"dddd")
+        assert list(spool) == [b"a", b"bb", b"ccc", b"dddd"]

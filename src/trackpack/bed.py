@@ -36,6 +36,9 @@ __all__ = [
     "BedSchema",
     "resolve_schema",
     "sniff_field_count",
+    "record_field_count",
+    "is_track_line",
+    "describe_track_line",
     "read_chrom_sizes",
     "render_records",
     "describe_error",
@@ -49,6 +52,8 @@ MAX_STANDARD_FIELDS = 15
 MAX_SNIFFED_FIELDS = 256
 #: our tokenizer's limit on columns per line (far beyond any real schema)
 MAX_BED_FIELDS = 512
+#: our tokenizer's limit on extra indexes (kent's files hold one or two)
+MAX_EXTRA_INDEXES = 16
 
 # Column kinds the tokenizer checks in extra (bed-plus) columns, by autoSql type.
 KIND_NONE, KIND_INT, KIND_FLOAT, KIND_STRING, KIND_INT_LIST = 0, 1, 2, 3, 4
@@ -124,6 +129,17 @@ class BedSchema:
     size_link: List[int] = field(default_factory=list)
     type_text: str = ""
 
+    def column_rules(self) -> Dict[str, List[int]]:
+        """The per-column rules as keyword arguments of the tokenizer (bedtok.BedScanner)."""
+        return {
+            "kinds": self.kinds,
+            "int_signed": self.int_signed,
+            "int_bytes": self.int_bytes,
+            "list_fixed": self.list_fixed,
+            "list_link": self.list_link,
+            "size_link": self.size_link,
+        }
+
     def column_name(self, index: int) -> str:
         if 0 <= index < len(self.table.columns):
             return self.table.columns[index].name
@@ -131,6 +147,8 @@ class BedSchema:
 
     def index_columns(self, names: Sequence[str]) -> List[int]:
         """Column numbers of the extra-index fields ``names`` (checked as kent checks them)."""
+        if len(names) > MAX_EXTRA_INDEXES:
+            raise UsageError(f"at most {MAX_EXTRA_INDEXES} -extraIndex fields are supported, not {len(names)}")
         out = []
         for name in names:
             ix = self.table.index_of(name)
@@ -168,6 +186,8 @@ def resolve_schema(
     *,
     sniffed_fields: Optional[int] = None,
     autosql_path: Optional[str] = None,
+    input_path: Optional[str] = None,
+    sniffed_line: Optional[int] = None,
 ) -> BedSchema:
     """The column schema for ``bed_type`` and ``autosql``, resolved as kent's bedToBigBed does.
 
@@ -175,7 +195,8 @@ def resolve_schema(
       fieldCount is the autoSql's column count.
     - Without one, the standard schema for bedN (+P extra ``lstring`` columns) is used.
     - Without a type, the column count of the first line (``sniffed_fields``) decides:
-      bedN for up to 15 columns, bed15+P beyond.
+      bedN for up to 15 columns, bed15+P beyond.  ``input_path`` and ``sniffed_line``
+      say where that line is, for errors.
     """
     if bed_type is None:
         if autosql is not None:
@@ -186,9 +207,17 @@ def resolve_schema(
         if sniffed_fields is None:
             raise UsageError("no BED type given and no first line to guess it from")
         if sniffed_fields > MAX_SNIFFED_FIELDS:
-            raise FormatError(f"too many columns ({sniffed_fields}) for a BED file", path=autosql_path)
+            raise FormatError(
+                f"too many columns ({sniffed_fields}) for a BED line; at most {MAX_SNIFFED_FIELDS} without -type",
+                path=input_path,
+                line=sniffed_line,
+            )
         if sniffed_fields < 3:
-            raise FormatError(f"the first line has {sniffed_fields} columns; BED needs at least 3")
+            raise FormatError(
+                f"the first BED line has {sniffed_fields} column{'s' if sniffed_fields != 1 else ''}; BED needs at least 3",
+                path=input_path,
+                line=sniffed_line,
+            )
         n = min(sniffed_fields, MAX_STANDARD_FIELDS)
         btype = BedType(n, sniffed_fields - n if sniffed_fields > n else None)
     else:
@@ -248,6 +277,14 @@ def _column_rules(schema: BedSchema) -> None:
         schema.list_fixed.append(fixed)
         schema.list_link.append(link)
         schema.size_link.append(int(col.is_size_link and width is not None and not col.is_list))
+
+
+def is_track_line(line: bytes) -> bool:
+    """True for a ``track`` or ``browser`` line (the words alone, or followed by white space)."""
+    for word in (b"track", b"browser"):
+        if line.startswith(word) and (len(line) == len(word) or line[len(word) : len(word) + 1].isspace()):
+            return True
+    return False
 
 
 def sniff_field_count(line: bytes, tab: bool) -> int:
@@ -419,6 +456,11 @@ def _number_kind(schema: BedSchema, column: int) -> str:
     return "integer"
 
 
+def describe_track_line() -> str:
+    """Why a track or browser line is refused."""
+    return "track and browser lines are not allowed in bedToBigBed input; remove them"
+
+
 def describe_error(
     code: int,
     column: int,
@@ -429,7 +471,6 @@ def describe_error(
     schema: BedSchema,
     *,
     chrom: bytes = b"",
-    chrom_size: int = 0,
 ) -> str:
     """The tokenizer's error ``code`` as a sentence (the caller adds file and line).
 
@@ -503,7 +544,7 @@ def describe_error(
             return f"{col}: the column holding its length has no integer value"
         return f"{col}: its length column says {a}; lists must have 1 or more values"
     if code == E_TRACK_LINE:
-        return "track and browser lines are not allowed in bedToBigBed input; remove them"
+        return describe_track_line()
     if code == E_NUL:
         return "the line contains a NUL byte"
     if code == E_LINE_LONG:

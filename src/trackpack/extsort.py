@@ -245,7 +245,9 @@ class ChunkSpool:
 
     def _write(self, chunk: bytes) -> None:
         data = self._cctx.compress(chunk) if self._cctx is not None else chunk
-        self._file.write(_FRAME.pack(len(data)) + data)  # type: ignore[union-attr]
+        f = self._file
+        f.seek(0, os.SEEK_END)  # a reader that stopped early leaves the position anywhere
+        f.write(_FRAME.pack(len(data)) + data)  # type: ignore[union-attr]
 
     def __iter__(self) -> Iterator[bytes]:
         if self._file is None:
@@ -266,7 +268,6 @@ class ChunkSpool:
             if len(data) != n:
                 raise OSError("temporary spool file is truncated")
             yield dctx.decompress(data) if dctx is not None else data
-        f.seek(0, os.SEEK_END)
 
     def close(self) -> None:
         if self._file is not None:

@@ -1,12 +1,12 @@
 // Read a bigBed with JBrowse's @gmod/bbi and print what it sees, as JSON.
-//   node bbi_features.mjs file.bb < queries.json
+//   node bbi_features.mjs file.bb queries.json
 // queries.json: [[chrom, start, end], ...]; "*" as chrom means every chromosome, whole.
 // Prints {"header": {...}, "chroms": {name: size}, "results": [[[start, end, rest], ...], ...]}.
 import { readFileSync } from 'node:fs'
 import { BigBed } from '@gmod/bbi'
 
-const [file] = process.argv.slice(2)
-const queries = JSON.parse(readFileSync(0, 'utf8') || '[]')
+const [file, request] = process.argv.slice(2)
+const queries = JSON.parse(readFileSync(request, 'utf8') || '[]')
 const bb = new BigBed({ path: file })
 const header = await bb.getHeader()
 const chroms = {}

@@ -1,11 +1,11 @@
 // Search a bigBed's extra indexes with JBrowse's @gmod/bbi (searchExtraIndex), as JSON.
-//   node bbi_search.mjs file.bb < names.json
+//   node bbi_search.mjs file.bb names.json
 // names.json: ["name1", ...]; prints [[[start, end, rest, field], ...], ...] per name.
 import { readFileSync } from 'node:fs'
 import { BigBed } from '@gmod/bbi'
 
-const [file] = process.argv.slice(2)
-const names = JSON.parse(readFileSync(0, 'utf8') || '[]')
+const [file, request] = process.argv.slice(2)
+const names = JSON.parse(readFileSync(request, 'utf8') || '[]')
 const bb = new BigBed({ path: file })
 const out = []
 for (const name of names) {

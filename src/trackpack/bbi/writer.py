@@ -5,7 +5,10 @@ src/lib/bbiWrite.c; formats.md), in this order: header, 10 zoom-header slots, au
 total summary, header extension, extra-index list, chromosome B+ tree, data (item count,
 blocks), R-tree of the data, zoom levels (count, blocks, R-tree each), extra-index
 B+ trees, and the magic again.  For the same input and options the header fields and, in
-practice, every byte equal current kent's.
+practice, every byte equal current kent's (tests/test_bigbed_writer.py compares with files
+kent wrote).  Chromosome ids number the chromosomes in input order, which for sorted input
+is byte-wise name order; input whose chromosomes come in another order (each one's items
+together, as current kent accepts) keeps the data and the R-tree in (id, start) order.
 
 How it runs (one pass over the input, memory bounded whatever the input size):
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import itertools
 import os
 import shutil
@@ -38,7 +42,7 @@ from .. import bed as bedlib
 from .._kernels import load as load_kernel
 from ..errors import ArgumentError, FormatError, UsageError
 from ..extsort import ChunkSpool, ExternalSorter
-from ..files import STDOUT_NAMES, atomic_output, display_name, open_input
+from ..files import STDIN_NAMES, STDOUT_NAMES, atomic_output, display_name, open_input
 from ..progress import Progress
 from .bptree import write_bptree
 from .extra_index import KeyIndex, value_table, write_index_tree
@@ -164,7 +168,7 @@ class _Input:
         self.first_fields: Optional[int] = None
         if isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
             self.name = display_name(source)
-            if isinstance(source, (str, os.PathLike)) and os.fspath(source) not in ("stdin", "-", "/dev/stdin"):
+            if isinstance(source, (str, os.PathLike)) and os.fspath(source) not in STDIN_NAMES:
                 path = os.fspath(source)
                 if os.path.isdir(path):
                     raise ArgumentError(f"{path} is a directory, not a BED file")
@@ -175,6 +179,8 @@ class _Input:
             self._stream = open_input(source)  # type: ignore[arg-type]
             self.tab = bool(tab)
             self._head = b""
+        elif isinstance(source, (bytes, bytearray, memoryview)):
+            raise ArgumentError("source is bytes: pass BED text as a file object (io.BytesIO(data)) or a path")
         else:
             self.name = "<records>"
             self.tab = True  # fields are given one by one: only tabs separate them
@@ -192,11 +198,15 @@ class _Input:
             self._first_record: Any = None
             self._has_first = False
 
-    def first_line_fields(self) -> Optional[int]:
-        """Columns of the first data line (None for empty input)."""
+    def first_line_fields(self) -> Optional[Tuple[int, int]]:
+        """(columns, line number) of the first data line; None for empty input.
+
+        Blank and ``#`` lines are skipped as the tokenizer skips them; a track or browser
+        line first is refused here, where the type is guessed.
+        """
         if self._records is not None:
             if self.first_fields is not None:
-                return self.first_fields
+                return self.first_fields, 1
             if not self._has_first:
                 for rec in self._records:
                     self._first_record = rec
@@ -204,19 +214,27 @@ class _Input:
                     break
                 else:
                     return None
-            return bedlib.record_field_count(self._first_record)
+            return bedlib.record_field_count(self._first_record), 1
         stream = self._stream
         if stream is None:
             return None
         checked = 0  # bytes of _head already looked at (whole lines)
+        line_no = 0
         while True:
             more = stream.read(READ_SIZE)
             self._head += more
             end = len(self._head) if not more else self._head.rfind(b"\n") + 1
-            for line in self._head[checked:end].split(b"\n"):
+            lines = self._head[checked:end].split(b"\n")
+            if self._head[checked:end].endswith(b"\n"):
+                lines.pop()  # the piece after the last newline is not a line
+            for line in lines:
+                line_no += 1
                 text = line.rstrip(b"\r")
-                if text.strip() and not text.startswith(b"#"):
-                    return bedlib.sniff_field_count(text, self.tab)
+                if not text.strip() or text.lstrip().startswith(b"#"):
+                    continue
+                if bedlib.is_track_line(text):
+                    raise FormatError(bedlib.describe_track_line(), path=self.name, line=line_no)
+                return bedlib.sniff_field_count(text, self.tab), line_no
             checked = max(checked, end)
             if not more:
                 return None
@@ -250,7 +268,10 @@ def _read_autosql(autosql: Union[str, "os.PathLike[str]", None]) -> Tuple[Option
     """(text, path) of an autoSql given as text or as a file."""
     if autosql is None:
         return None, None
-    if isinstance(autosql, os.PathLike) or (isinstance(autosql, str) and "(" not in autosql):
+    # a string is a path unless it is autoSql text (a table's columns are in parentheses)
+    if isinstance(autosql, os.PathLike) or (
+        isinstance(autosql, str) and ("(" not in autosql or os.path.isfile(autosql))
+    ):
         path = os.fspath(autosql)
         with open_input(path) as f:
             # surrogateescape: the file's bytes go into the bigBed unchanged, as kent copies them
@@ -312,15 +333,10 @@ class _Pass:
             tab=tab,
             items_per_slot=items_per_slot,
             big_endian=order == ">",
-            kinds=schema.kinds,
-            int_signed=schema.int_signed,
-            int_bytes=schema.int_bytes,
-            list_fixed=schema.list_fixed,
-            list_link=schema.list_link,
-            size_link=schema.size_link,
             index_cols=index_cols,
             fix_scores=fix_scores,
             allow_overlap=allow_overlap,
+            **schema.column_rules(),
         )
         self.schema = schema
         self.sizes = sizes
@@ -413,7 +429,6 @@ class _Pass:
             bytes(buf[sc.err_start : sc.err_end]),
             self.schema,
             chrom=chrom.name if chrom else b"",
-            chrom_size=chrom.size if chrom else 0,
         )
         raise FormatError(what, path=self.name, line=self._line(line_map))
 
@@ -427,8 +442,7 @@ def _sorted_feed(
     with ExternalSorter(memory_limit=memory, tmp_dir=tmp_dir) as sorter:
         leftover = b""
         line_no = 1
-        for data in _with_eof(chunks):
-            chunk, at_eof = data
+        for chunk, at_eof in _with_eof(chunks):
             buf = leftover + chunk if leftover else chunk
             records, pos, line_no, err = kernels.sort_records(buf, 0, tab, at_eof, line_no)
             sorter.extend(records)
@@ -545,6 +559,8 @@ def write_bigbed(
     if items_per_slot > 1 << 24:
         raise UsageError(f"items per slot {items_per_slot} is unreasonably large")
     out_name = os.fspath(out_path)
+    if not out_name:
+        raise UsageError("the output path is empty")
     if out_name in STDOUT_NAMES:
         raise UsageError("a bigBed cannot be written to standard output (it is written out of order)")
     index_names = [n for n in (extra_index.split(",") if isinstance(extra_index, str) else extra_index) if n]
@@ -563,10 +579,16 @@ def write_bigbed(
 
     inp = _Input(source, tab)
     try:
-        sniffed = inp.first_line_fields() if bed_type is None else None
-        if bed_type is None and sniffed is None:
-            raise FormatError("the input is empty: give the BED type to write an empty bigBed", path=inp.name)
-        schema = bedlib.resolve_schema(bed_type, as_text, sniffed_fields=sniffed, autosql_path=as_path)
+        sniffed_fields = sniffed_line = None
+        if bed_type is None:
+            first = inp.first_line_fields()
+            if first is None:
+                raise FormatError("the input is empty: give the BED type to write an empty bigBed", path=inp.name)
+            sniffed_fields, sniffed_line = first
+        schema = bedlib.resolve_schema(
+            bed_type, as_text, sniffed_fields=sniffed_fields, autosql_path=as_path, input_path=inp.name,
+            sniffed_line=sniffed_line,
+        )
         index_cols = schema.index_columns(index_names)
         workers = threads if threads is not None else _cpus()
         with Progress("bedToBigBed", total=inp.total_bytes, unit="B", enabled=progress) as prog, \
@@ -578,11 +600,13 @@ def write_bigbed(
                 aliases=aliases,
             )
             if sort:
-                for buf, numbers in _sorted_feed(
+                batches = _sorted_feed(
                     inp.chunks(schema.field_count), tab=inp.tab, name=inp.name, schema=schema,
                     tmp_dir=tmp_dir, memory=sort_memory, progress=prog,
-                ):
-                    state.feed(buf, True, numbers)
+                )
+                with contextlib.closing(batches):  # its sorter's files go as soon as we stop
+                    for buf, numbers in batches:
+                        state.feed(buf, True, numbers)
             else:
                 leftover = b""
                 for chunk, at_eof in _with_eof(inp.chunks(schema.field_count)):
@@ -593,7 +617,7 @@ def write_bigbed(
             state.finish()
             positions = res.data_sink.drain()
             with atomic_output(out_name) as out:
-                total_size = _assemble(
+                total_size, zoom_levels = _assemble(
                     out, state=state, schema=schema, positions=positions, res=res, order=order,
                     block_size=block_size, items_per_slot=items_per_slot, compress=compress,
                     index_cols=index_cols, tmp_dir=tmp_dir,
@@ -604,7 +628,7 @@ def write_bigbed(
         path=out_name,
         items=int(state.scanner.item_count),
         chromosomes=len(state.chroms),
-        zoom_levels=res.zoom_levels,
+        zoom_levels=zoom_levels,
         bytes=total_size,
         field_count=schema.field_count,
         defined_field_count=schema.bed_n,
@@ -625,7 +649,6 @@ class _Resources:
         self.segments = ChunkSpool(tmp_dir=tmp_dir)
         per_index = INDEX_MEMORY // max(1, n_index)
         self.key_indexes = [KeyIndex(memory_limit=per_index, tmp_dir=tmp_dir) for _ in range(n_index)]
-        self.zoom_levels = 0
 
     def new_sink(self, out: BinaryIO) -> Callable[[], BlockSink]:
         return lambda: BlockSink(out, self.pool, self.compress, max_pending=16)
@@ -644,8 +667,8 @@ class _Resources:
 
 def _assemble(out: BinaryIO, *, state: _Pass, schema: bedlib.BedSchema, positions: List[Tuple[int, int]],
               res: _Resources, order: str, block_size: int, items_per_slot: int, compress: bool,
-              index_cols: List[int], tmp_dir: Optional[str]) -> int:
-    """Write the whole file into ``out`` (fresh, seekable); return its size."""
+              index_cols: List[int], tmp_dir: Optional[str]) -> Tuple[int, int]:
+    """Write the whole file into ``out`` (fresh, seekable); return its size and zoom level count."""
     scanner = state.scanner
     item_count = int(scanner.item_count)
     out.write(b"\0" * (HEADER.size + MAX_ZOOM_LEVELS * ZOOM_HEADER.size))
@@ -691,7 +714,6 @@ def _assemble(out: BinaryIO, *, state: _Pass, schema: bedlib.BedSchema, position
         zooms, total = zoom.headers, zoom.total
     else:
         zooms, total = [], empty_total()
-    res.zoom_levels = len(zooms)
 
     # extra indexes: one B+ tree per field, key -> (offset, size) of the block holding the item
     entries: List[ExtraIndexEntry] = []
@@ -724,4 +746,4 @@ def _assemble(out: BinaryIO, *, state: _Pass, schema: bedlib.BedSchema, position
         for entry in entries:
             out.write(entry.pack(order))
     out.seek(end)
-    return end
+    return end, len(zooms)

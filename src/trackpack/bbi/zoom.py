@@ -69,9 +69,11 @@ class ZoomResult(NamedTuple):
 
 def reduction_scales(ave_size: float) -> List[int]:
     """Candidate first-level reductions for items of ``ave_size`` bases on average."""
-    # kent passes the average to an int parameter: truncation, and x86's INT_MIN (so the
-    # minimum) for averages beyond the int range.
-    res = int(ave_size) if ave_size < 2**31 else MIN_REDUCTION
+    # kent passes the average to an int parameter: truncation.  Beyond the int range (items
+    # of 2 Gb and more on average, on chromosomes that long) C leaves the result undefined;
+    # x86 gives INT_MIN, which would zoom such items at 10 bases, hundreds of millions of
+    # records each: we take the largest int instead.
+    res = int(min(ave_size, _INT_MAX))
     if res < MIN_REDUCTION:
         res = MIN_REDUCTION
     scales = []

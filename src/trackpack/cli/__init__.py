@@ -80,7 +80,7 @@ def run(tool: str, argv: Sequence[str]) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 141
     except OSError as err:
-        name = f" {err.filename}" if getattr(err, "filename", None) else ""
+        name = f" {err.filename}:" if getattr(err, "filename", None) else ""
         print(f"Error:{name} {err.strerror or err}", file=sys.stderr)
         return 255
     except KeyboardInterrupt:

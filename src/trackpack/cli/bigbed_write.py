@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Dict, List, Tuple
 
 from ..errors import UsageError
@@ -83,10 +84,6 @@ def bed_to_big_bed(argv: List[str]) -> int:
     in_bed, sizes_arg, out_bb = parsed.args
     from ..bbi.writer import write_bigbed
 
-    if parsed.get("as") is not None and parsed.get("type") is None:
-        raise UsageError(
-            "with -as the -type must be given too, so that the number of standard BED columns is known"
-        )
     alias_bb = parsed.flag("sizesIsChromAliasBb") or parsed.flag("sizesIsBb")
     if alias_bb and parsed.flag("sizesIs2Bit"):
         raise UsageError("-sizesIs2Bit and -sizesIsChromAliasBb cannot be combined")
@@ -99,7 +96,7 @@ def bed_to_big_bed(argv: List[str]) -> int:
         chrom_sizes,
         out_bb,
         bed_type=parsed.get("type"),
-        autosql=parsed.get("as"),
+        autosql=Path(parsed.get("as")) if parsed.get("as") is not None else None,  # always a file here
         extra_index=parsed.get("extraIndex") or (),
         block_size=parsed.get("blockSize", 256),
         items_per_slot=parsed.get("itemsPerSlot", 512),
