@@ -22,7 +22,7 @@ lines (``fallback``) for the reference to report or convert.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memchr, memcmp, memcpy, memset
 
 import numpy as np
@@ -158,10 +158,6 @@ cdef inline void buf_int(Buf *b, int64_t v) noexcept nogil:
 
 cdef inline int is_space(unsigned char c) noexcept nogil:
     return c == 32 or (c >= 9 and c <= 13)
-
-
-cdef inline int slice_eq(const unsigned char *buf, Slice s, const char *lit, int n) noexcept nogil:
-    return s.len == n and memcmp(buf + s.off, lit, n) == 0
 
 
 cdef uint8_t feature_code(const unsigned char *p, int n) noexcept nogil:
@@ -692,12 +688,12 @@ cdef int add_implied_stop(Tx *tx, int extended) noexcept nogil:
 
 
 cdef int assign_frames(Line *lines, int32_t *ix, int n, Tx *tx) noexcept nogil:
+    """Exon frames from the CDS lines' frame column (the reference's ``_assign_frames``).
+    Returns 1 when frames conflict (the reference reports it), else 0."""
     cdef int i, k = 0, fr
     cdef int32_t s, e, lo, hi
     cdef int have_frame = 0
     cdef Line *gl
-    cdef int step, stop, last
-    cdef int frame, done
     for i in range(tx.nexon):
         cds_exon(tx, i, &s, &e)
         if s >= e:
@@ -718,45 +714,55 @@ cdef int assign_frames(Line *lines, int32_t *ix, int n, Tx *tx) noexcept nogil:
         if tx.fr[i] >= 0:
             have_frame = 1
     if have_frame:
-        # continue the reading frame past the last framed exon
-        step = 1 if tx.strand == b'+' else -1
-        i = 0 if step == 1 else tx.nexon - 1
-        stop = tx.nexon if step == 1 else -1
-        while i != stop and tx.fr[i] == -1:
-            i += step
-        last = -1
-        while i != stop and tx.fr[i] != -1:
-            last = i
-            i += step
-        if last >= 0:
-            cds_exon(tx, last, &s, &e)
-            frame = (tx.fr[last] + (e - s if e > s else 0)) % 3
-            i = last + step
-            while 0 <= i < tx.nexon and ((tx.es[i] < tx.cds_end) if step == 1 else (tx.ee[i] > tx.cds_start)):
-                if tx.fr[i] >= 0 and tx.fr[i] != frame:
-                    return 1  # conflicting frames: the reference reports it
-                tx.fr[i] = frame
-                cds_exon(tx, i, &s, &e)
-                frame = (frame + (e - s if e > s else 0)) % 3
-                i += step
-    elif tx.has_cds:
-        # no frame given at all: frames from the CDS length
-        for i in range(tx.nexon):
-            tx.fr[i] = -1
-        done = 0
-        if tx.strand == b'+':
-            for i in range(tx.nexon):
-                cds_exon(tx, i, &s, &e)
-                if s < e:
-                    tx.fr[i] = done % 3
-                    done += e - s
-        else:
-            for i in range(tx.nexon - 1, -1, -1):
-                cds_exon(tx, i, &s, &e)
-                if s < e:
-                    tx.fr[i] = done % 3
-                    done += e - s
+        return extend_frames(tx)
+    if tx.has_cds:
+        frames_from_cds(tx)
     return 0
+
+
+cdef inline int32_t cds_len(Tx *tx, int i) noexcept nogil:
+    cdef int32_t s, e
+    cds_exon(tx, i, &s, &e)
+    return e - s if e > s else 0
+
+
+cdef int extend_frames(Tx *tx) noexcept nogil:
+    """Continue the reading frame past the last framed exon (a stop codon alone in an
+    exon); 1 when an exon's own frame contradicts it."""
+    cdef int step = 1 if tx.strand == b'+' else -1
+    cdef int i = 0 if step == 1 else tx.nexon - 1
+    cdef int stop = tx.nexon if step == 1 else -1
+    cdef int last = -1
+    cdef int frame
+    while i != stop and tx.fr[i] == -1:
+        i += step
+    while i != stop and tx.fr[i] != -1:
+        last = i
+        i += step
+    if last < 0:
+        return 0
+    frame = (tx.fr[last] + cds_len(tx, last)) % 3
+    i = last + step
+    while 0 <= i < tx.nexon and ((tx.es[i] < tx.cds_end) if step == 1 else (tx.ee[i] > tx.cds_start)):
+        if tx.fr[i] >= 0 and tx.fr[i] != frame:
+            return 1
+        tx.fr[i] = frame
+        frame = (frame + cds_len(tx, i)) % 3
+        i += step
+    return 0
+
+
+cdef void frames_from_cds(Tx *tx) noexcept nogil:
+    """Frames of one continuous reading frame over the CDS, in transcription order."""
+    cdef int k, i
+    cdef int32_t done = 0, s, e
+    for k in range(tx.nexon):
+        i = k if tx.strand == b'+' else tx.nexon - 1 - k
+        tx.fr[i] = -1
+        cds_exon(tx, i, &s, &e)
+        if s < e:
+            tx.fr[i] = done % 3
+            done += e - s
 
 
 # --- formatting ----------------------------------------------------------------------------------
@@ -773,12 +779,50 @@ cdef inline void put_slice(Buf *b, const unsigned char *buf, Slice s) noexcept n
         buf_put(b, <const char *>(buf + s.off), s.len)
 
 
+cdef inline void put_versioned(Buf *b, const unsigned char *buf, Slice ident, Slice version,
+                               int with_version) noexcept nogil:
+    """An identifier, with ``.version`` added when asked for and both are present."""
+    put_slice(b, buf, ident)
+    if with_version and ident.off >= 0 and version.off >= 0:
+        buf_char(b, b'.')
+        put_slice(b, buf, version)
+
+
 cdef inline void put_stat(Buf *b, int stat) noexcept nogil:
     cdef const char *t = STAT_TEXT[stat]
     cdef int n = 0
     while t[n]:
         n += 1
     buf_put(b, t, n)
+
+
+cdef inline void put_int_tab(Buf *b, int64_t v) noexcept nogil:
+    buf_int(b, v)
+    buf_char(b, 9)
+
+
+cdef inline void put_char_tab(Buf *b, char c) noexcept nogil:
+    if c:
+        buf_char(b, c)
+    buf_char(b, 9)
+
+
+cdef void put_list(Buf *b, const int32_t *values, const int32_t *minus, int32_t base, int n) noexcept nogil:
+    """``values[i] - minus[i]`` (or ``- base`` without ``minus``), each followed by a comma,
+    as kent writes genePred and BED lists."""
+    cdef int i
+    for i in range(n):
+        buf_int(b, values[i] - (minus[i] if minus != NULL else base))
+        buf_char(b, b',')
+
+
+cdef void put_cds_columns(Buf *b, Tx *tx) noexcept nogil:
+    """cdsStartStat, cdsEndStat and exonFrames, tab separated."""
+    put_stat(b, tx.start_stat)
+    buf_char(b, 9)
+    put_stat(b, tx.end_stat)
+    buf_char(b, 9)
+    put_list(b, tx.fr, NULL, 0, tx.nexon)
 
 
 cdef Slice first_value(Line *lines, int32_t *ix, int n, int slot) noexcept nogil:
@@ -793,6 +837,7 @@ cdef Slice first_value(Line *lines, int32_t *ix, int n, int slot) noexcept nogil
 
 
 cdef int bin_from_range(int64_t start, int64_t end) noexcept nogil:
+    """trackpack.bins.bin_from_range, or -1 when no bin holds the range."""
     cdef int64_t first, last
     cdef int i
     cdef int offsets[6]
@@ -805,6 +850,8 @@ cdef int bin_from_range(int64_t start, int64_t end) noexcept nogil:
         offsets[0] = 4681; offsets[1] = 585; offsets[2] = 73; offsets[3] = 9; offsets[4] = 1; offsets[5] = 0
         nlev = 6
         base = 4681
+    if start < 0 or end < start or end > 2147483647:
+        return -1
     first = start >> 17
     last = (end - 1) >> 17
     for i in range(nlev):
@@ -818,65 +865,37 @@ cdef int bin_from_range(int64_t start, int64_t end) noexcept nogil:
 cdef void put_genepred(Buf *b, const unsigned char *buf, Line *lines, int32_t *ix, int n, Tx *tx,
                        Slice name, const char *chrom, int chrom_len, int extended, int include_version,
                        int gene_name_as_name2, int with_bin) noexcept nogil:
-    cdef int i
+    """The genePred row of a transcript (the reference's ``format_genepred``)."""
     cdef Line *first = &lines[ix[0]]
     if with_bin:
-        buf_int(b, bin_from_range(tx.tx_start, tx.tx_end))
-        buf_char(b, 9)
-    put_slice(b, buf, name)
-    if include_version and first.a[A_TVER].off >= 0:
-        buf_char(b, b'.')
-        put_slice(b, buf, first.a[A_TVER])
+        put_int_tab(b, bin_from_range(tx.tx_start, tx.tx_end))
+    put_versioned(b, buf, name, first.a[A_TVER], include_version)
     buf_char(b, 9)
     buf_put(b, chrom, chrom_len)
     buf_char(b, 9)
-    if tx.strand:
-        buf_char(b, tx.strand)
+    put_char_tab(b, tx.strand)
+    put_int_tab(b, tx.tx_start)
+    put_int_tab(b, tx.tx_end)
+    put_int_tab(b, tx.cds_start)
+    put_int_tab(b, tx.cds_end)
+    put_int_tab(b, tx.nexon)
+    put_list(b, tx.es, NULL, 0, tx.nexon)
     buf_char(b, 9)
-    buf_int(b, tx.tx_start)
-    buf_char(b, 9)
-    buf_int(b, tx.tx_end)
-    buf_char(b, 9)
-    buf_int(b, tx.cds_start)
-    buf_char(b, 9)
-    buf_int(b, tx.cds_end)
-    buf_char(b, 9)
-    buf_int(b, tx.nexon)
-    buf_char(b, 9)
-    for i in range(tx.nexon):
-        buf_int(b, tx.es[i])
-        buf_char(b, b',')
-    buf_char(b, 9)
-    for i in range(tx.nexon):
-        buf_int(b, tx.ee[i])
-        buf_char(b, b',')
+    put_list(b, tx.ee, NULL, 0, tx.nexon)
     if extended:
         buf_put(b, b"\t0\t", 3)
         if gene_name_as_name2:
             put_slice(b, buf, first.a[A_GNAME])
-        elif first.a[A_GID].off >= 0:
-            put_slice(b, buf, first.a[A_GID])
-            if include_version and first.a[A_GVER].off >= 0:
-                buf_char(b, b'.')
-                put_slice(b, buf, first.a[A_GVER])
+        else:
+            put_versioned(b, buf, first.a[A_GID], first.a[A_GVER], include_version)
         buf_char(b, 9)
-        put_stat(b, tx.start_stat)
-        buf_char(b, 9)
-        put_stat(b, tx.end_stat)
-        buf_char(b, 9)
-        for i in range(tx.nexon):
-            buf_int(b, tx.fr[i])
-            buf_char(b, b',')
+        put_cds_columns(b, tx)
     buf_char(b, 10)
 
 
 cdef void put_info(Buf *b, const unsigned char *buf, Line *lines, int32_t *ix, int n, Slice name,
                    Slice source, const char *chrom, int chrom_len, int include_version) noexcept nogil:
-    cdef Slice gid = first_value(lines, ix, n, A_GID)
-    cdef Slice gver = first_value(lines, ix, n, A_GVER)
-    cdef Slice tver = first_value(lines, ix, n, A_TVER)
-    cdef Slice pid = first_value(lines, ix, n, A_PID)
-    cdef Slice pver = first_value(lines, ix, n, A_PVER)
+    """The -infoOut row of a transcript (the reference's ``info_row``)."""
     cdef int32_t lo = lines[ix[0]].start, hi = lines[ix[0]].end
     cdef int k
     for k in range(n):
@@ -884,31 +903,18 @@ cdef void put_info(Buf *b, const unsigned char *buf, Line *lines, int32_t *ix, i
             lo = lines[ix[k]].start
         if lines[ix[k]].end > hi:
             hi = lines[ix[k]].end
-    put_slice(b, buf, name)
-    if include_version and tver.off >= 0:
-        buf_char(b, b'.')
-        put_slice(b, buf, tver)
+    put_versioned(b, buf, name, first_value(lines, ix, n, A_TVER), include_version)
     buf_char(b, 9)
-    put_slice(b, buf, gid)
-    if include_version and gid.off >= 0 and gver.off >= 0:
-        buf_char(b, b'.')
-        put_slice(b, buf, gver)
+    put_versioned(b, buf, first_value(lines, ix, n, A_GID), first_value(lines, ix, n, A_GVER), include_version)
     buf_char(b, 9)
     put_slice(b, buf, source)
     buf_char(b, 9)
     buf_put(b, chrom, chrom_len)
     buf_char(b, 9)
-    buf_int(b, lo)
-    buf_char(b, 9)
-    buf_int(b, hi)
-    buf_char(b, 9)
-    if lines[ix[0]].strand:
-        buf_char(b, lines[ix[0]].strand)
-    buf_char(b, 9)
-    put_slice(b, buf, pid)
-    if include_version and pid.off >= 0 and pver.off >= 0:
-        buf_char(b, b'.')
-        put_slice(b, buf, pver)
+    put_int_tab(b, lo)
+    put_int_tab(b, hi)
+    put_char_tab(b, lines[ix[0]].strand)
+    put_versioned(b, buf, first_value(lines, ix, n, A_PID), first_value(lines, ix, n, A_PVER), include_version)
     buf_char(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_GNAME))
     buf_char(b, 9)
@@ -918,6 +924,14 @@ cdef void put_info(Buf *b, const unsigned char *buf, Line *lines, int32_t *ix, i
     buf_char(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_TTYPE))
     buf_char(b, 10)
+
+
+cdef inline int contains(const unsigned char *p, int n, const char *lit, int m) noexcept nogil:
+    cdef int i
+    for i in range(n - m + 1):
+        if memcmp(p + i, lit, m) == 0:
+            return 1
+    return 0
 
 
 cdef int classify(const unsigned char *buf, Slice ttype, Slice gtype, int has_cds,
@@ -935,54 +949,30 @@ cdef int classify(const unsigned char *buf, Slice ttype, Slice gtype, int has_cd
     return COLOR_NONCODING
 
 
-cdef inline int contains(const unsigned char *p, int n, const char *lit, int m) noexcept nogil:
-    cdef int i
-    for i in range(n - m + 1):
-        if memcmp(p + i, lit, m) == 0:
-            return 1
-    return 0
-
-
 cdef void put_biggenepred(Buf *b, const unsigned char *buf, Line *lines, int32_t *ix, int n, Tx *tx,
                           Slice name, const char *chrom, int chrom_len, const char *rgb, int rgb_len) noexcept nogil:
-    cdef int i
+    """The bigGenePred row of a transcript, without its newline (the reference's
+    ``biggenepred_fields`` with the annotation's extras)."""
     cdef Line *first = &lines[ix[0]]
     buf_put(b, chrom, chrom_len)
     buf_char(b, 9)
-    buf_int(b, tx.tx_start)
-    buf_char(b, 9)
-    buf_int(b, tx.tx_end)
-    buf_char(b, 9)
+    put_int_tab(b, tx.tx_start)
+    put_int_tab(b, tx.tx_end)
     put_slice(b, buf, name)
     buf_put(b, b"\t0\t", 3)
-    if tx.strand:
-        buf_char(b, tx.strand)
-    buf_char(b, 9)
-    buf_int(b, tx.cds_start)
-    buf_char(b, 9)
-    buf_int(b, tx.cds_end)
-    buf_char(b, 9)
+    put_char_tab(b, tx.strand)
+    put_int_tab(b, tx.cds_start)
+    put_int_tab(b, tx.cds_end)
     buf_put(b, rgb, rgb_len)
     buf_char(b, 9)
-    buf_int(b, tx.nexon)
+    put_int_tab(b, tx.nexon)
+    put_list(b, tx.ee, tx.es, 0, tx.nexon)  # block sizes
     buf_char(b, 9)
-    for i in range(tx.nexon):
-        buf_int(b, tx.ee[i] - tx.es[i])
-        buf_char(b, b',')
-    buf_char(b, 9)
-    for i in range(tx.nexon):
-        buf_int(b, tx.es[i] - tx.tx_start)
-        buf_char(b, b',')
+    put_list(b, tx.es, NULL, tx.tx_start, tx.nexon)  # block starts
     buf_char(b, 9)
     put_slice(b, buf, first.a[A_GID])  # name2 = gene_id of the first line, as kent
     buf_char(b, 9)
-    put_stat(b, tx.start_stat)
-    buf_char(b, 9)
-    put_stat(b, tx.end_stat)
-    buf_char(b, 9)
-    for i in range(tx.nexon):
-        buf_int(b, tx.fr[i])
-        buf_char(b, b',')
+    put_cds_columns(b, tx)
     buf_char(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_TTYPE))
     buf_char(b, 9)
@@ -1032,6 +1022,129 @@ cdef void sort_rows(const char *data, const int64_t *roff, const int32_t *rstart
 
 # --- the entry point ---------------------------------------------------------------------------
 
+cdef int tokenize_lines(const unsigned char *data, int64_t nbuf, const int64_t *run_offsets,
+                        const int64_t *run_lines, int nruns, const unsigned char *tag_pool,
+                        const int32_t *tag_offs, int ntags, Line **lines_out, int32_t *count_out) noexcept nogil:
+    """Tokenize every line of ``data``, keeping those with a transcript_id in ``*lines_out``
+    (allocated here, freed by the caller, also on failure).  Line numbers come from the
+    runs.  Returns CHROM_OK, CHROM_SLOW (a line the reference must handle) or CHROM_NOMEM."""
+    cdef int64_t cap = nbuf // 128 + 64  # a guess, then doubling
+    cdef Line *lines = <Line *>malloc(cap * sizeof(Line))
+    cdef Line *grown
+    cdef int64_t p = 0, q, i = 0, j = 0
+    cdef int64_t lineno = run_lines[0] if nruns > 0 else 1
+    cdef int run = 0
+    cdef int rc
+    cdef const unsigned char *nl
+    lines_out[0] = lines
+    count_out[0] = 0
+    if lines == NULL:
+        return CHROM_NOMEM
+    while p < nbuf:
+        nl = <const unsigned char *>memchr(data + p, 10, nbuf - p)
+        q = (nl - data) if nl != NULL else nbuf
+        if i > 0:
+            lineno += 1
+        while run + 1 < nruns and run_offsets[run + 1] <= p:
+            run += 1
+            lineno = run_lines[run]
+        if q - p > 2147483000:
+            return CHROM_SLOW  # an absurdly long line: leave it to Python
+        if j == cap:
+            cap *= 2
+            grown = <Line *>realloc(lines, cap * sizeof(Line))
+            if grown == NULL:
+                return CHROM_NOMEM
+            lines = lines_out[0] = grown
+        lines[j].off = p
+        lines[j].len = <int32_t>(q - p)
+        if lines[j].len > 0 and data[q - 1] == 13:
+            lines[j].len -= 1
+        lines[j].lineno = lineno
+        lines[j].idx = <int32_t>i
+        rc = 0 if lines[j].len == 0 or data[p] == 35 else parse_line(data, &lines[j], tag_pool, tag_offs, ntags)
+        if rc < 0:
+            return CHROM_SLOW
+        if rc > 0:
+            j += 1
+            count_out[0] = <int32_t>j
+        i += 1
+        p = q + 1
+    return CHROM_OK
+
+
+cdef int group_lines(const unsigned char *data, Line *lines, int32_t n, int32_t *order, int32_t *gfirst,
+                     int32_t *gstart, int32_t *ngroups_out) noexcept nogil:
+    """Group lines by transcript_id, groups in order of first appearance: group g has lines
+    ``order[gstart[g]:gstart[g + 1]]`` (file order), the first being ``gfirst[g]``.
+    ``order`` and ``gfirst`` hold n items, ``gstart`` n + 1.  Returns CHROM_OK or CHROM_NOMEM."""
+    cdef int64_t hsize = 16, hmask, h
+    cdef int64_t *htab
+    cdef int32_t *gcount
+    cdef int32_t i, g, r, ngroups = 0
+    cdef Slice key
+    while hsize < 2 * <int64_t>n + 2:
+        hsize *= 2
+    hmask = hsize - 1
+    htab = <int64_t *>malloc(hsize * sizeof(int64_t))
+    gcount = <int32_t *>calloc(n + 1, sizeof(int32_t))
+    if htab == NULL or gcount == NULL:
+        free(htab)
+        free(gcount)
+        return CHROM_NOMEM
+    for h in range(hsize):
+        htab[h] = -1
+    # open addressing on the id bytes
+    for i in range(n):
+        key = lines[i].a[A_TID]
+        h = <int64_t>(hash_bytes(data + key.off, key.len) & <uint64_t>hmask)
+        while True:
+            if htab[h] < 0:
+                htab[h] = ngroups
+                gfirst[ngroups] = i
+                g = ngroups
+                ngroups += 1
+                break
+            g = <int32_t>htab[h]
+            r = gfirst[g]
+            if lines[r].a[A_TID].len == key.len and memcmp(data + lines[r].a[A_TID].off, data + key.off,
+                                                            key.len) == 0:
+                break
+            h = (h + 1) & hmask
+        lines[i].group = g
+        gcount[g] += 1
+    gstart[0] = 0
+    for g in range(ngroups):
+        gstart[g + 1] = gstart[g] + gcount[g]
+        gcount[g] = 0
+    for i in range(n):
+        g = lines[i].group
+        order[gstart[g] + gcount[g]] = i
+        gcount[g] += 1
+    free(htab)
+    free(gcount)
+    ngroups_out[0] = ngroups
+    return CHROM_OK
+
+
+cdef int filtered_out(const unsigned char *data, Line *lines, int32_t *ix, int n, int filter_tags,
+                      const unsigned char *gt_pool, const int32_t *gt_offs, int ngt,
+                      const unsigned char *tt_pool, const int32_t *tt_offs, int ntt) noexcept nogil:
+    """Whether -tags / -geneTypes / -transcriptTypes drop a transcript (negative counts:
+    no such filter)."""
+    cdef int k, tagged = 0
+    cdef Slice gs = first_value(lines, ix, n, A_GTYPE)
+    cdef Slice ts = first_value(lines, ix, n, A_TTYPE)
+    for k in range(n):
+        tagged |= lines[ix[k]].tagged
+    if filter_tags and not tagged:
+        return 1
+    if ngt >= 0 and not match_any(data + (gs.off if gs.off >= 0 else 0), gs.len, gt_pool, gt_offs, ngt):
+        return 1
+    if ntt >= 0 and not match_any(data + (ts.off if ts.off >= 0 else 0), ts.len, tt_pool, tt_offs, ntt):
+        return 1
+    return 0
+
 
 def _pool(values):
     """(bytes pool, int32 offsets) for a list of byte strings."""
@@ -1048,7 +1161,7 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
                        const int64_t[::1] run_lines, bytes chrom, int mode, *, bint extended=True,
                        bint include_version=False, bint gene_name_as_name2=False, bint with_bin=False,
                        bint implied_stop=False, bint info=False, tags=None, gene_types=None,
-                       transcript_types=None, coding_types=None, rgb=None, bint names_list=True):
+                       transcript_types=None, coding_types=None, rgb=None):
     """Convert the GTF lines of one chromosome (see the module docstring).
 
     Args:
@@ -1063,31 +1176,29 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
 
     Returns:
         dict with ``status`` (0 ok, 1 the chromosome needs the Python reference), and for
-        status 0: ``rows`` (bytes), ``info`` (bytes), ``names`` (transcript id of each
-        transcript, in transcript order; empty unless ``names_list``), ``names_blob`` (the
-        same ids, each followed by a newline, as one bytes) and ``name_hash`` (uint64 hash
-        of each id), ``first_line`` (int64 array: first line number
-        per transcript), ``row_end``/``info_end`` (int64 arrays: cumulative end offset
-        per transcript in ``rows``/``info``; genePred mode), ``kept``/``filtered`` counts,
-        ``max_end`` (the largest txEnd of the bigGenePred rows),
-        ``fallback`` (list of int64 arrays (n, 3): offset, length, line number of each
-        line of a transcript the reference must handle).
+        status 0: ``rows`` (bytes), ``info`` (bytes), ``names_blob`` (the transcript id of
+        each transcript, in transcript order, each followed by a newline, as one bytes),
+        ``name_hash`` (uint64 FNV-1a hash of each id), ``first_line`` (int64 array: first
+        line number per transcript), ``row_end``/``info_end`` (int64 arrays: cumulative
+        end offset per transcript in ``rows``/``info``; genePred mode), ``flags`` (uint8
+        per transcript: 0 converted, 1 handed back, 2 filtered out), ``starts`` (int64
+        chromStart of each sorted bigGenePred row), ``kept``/``filtered`` counts,
+        ``max_end`` (the largest txEnd of the bigGenePred rows), ``fallback`` (list of
+        int64 arrays (n, 3): offset, length, line number of each line of a transcript the
+        reference must handle, in file order).
     """
     cdef int64_t nbuf = buf.shape[0]
     cdef const unsigned char *data = &buf[0] if nbuf > 0 else <const unsigned char *>b""
-    cdef int64_t p, q
-    cdef const unsigned char *nl
     cdef Line *lines = NULL
     cdef int32_t *order = NULL
     cdef int32_t *tmp = NULL
     cdef int32_t *gstart = NULL
-    cdef int32_t *gcount = NULL
     cdef int32_t *gfirst = NULL
-    cdef int64_t *htab = NULL
-    cdef int64_t hsize, hmask, h
     cdef int32_t ngroups = 0
-    cdef int32_t nkept_lines = 0
-    cdef int64_t i, j, r
+    cdef int32_t nlines = 0
+    cdef int64_t i, j, r, q
+    cdef int32_t *ix
+    cdef int nx
     cdef int rc
     cdef int status = CHROM_OK
     cdef Tx tx
@@ -1101,20 +1212,14 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
     cdef uint8_t *gflag = NULL
     cdef int32_t nrows = 0
     cdef int64_t kept = 0, filtered = 0
-    cdef int run = 0
     cdef int nruns = run_offsets.shape[0]
     cdef Slice nm
     cdef int color
-    cdef const char *rgb_text
-    cdef int rgb_len
-    cdef uint8_t tagged
-    cdef Slice ts_, gs_
-    cdef int64_t cur_line = 0
     cdef int64_t name_len = 0
-    cdef int64_t cap_lines = 0
-    cdef Line *grown
     cdef int64_t max_end = 0
     cdef char *out_p
+    cdef const char *rgb_text[4]
+    cdef int rgb_len[4]
 
     tag_pool, tag_offs = _pool(tags)
     gt_pool, gt_offs = _pool(gene_types)
@@ -1134,18 +1239,13 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
     cdef int ncd = len(coding_types) if coding_types else 0
     cdef int filter_tags = tags is not None
     cdef int use_rgb = rgb is not None
-    rgb_list = [bytes(x) for x in rgb] if rgb is not None else [b"0"]
-    cdef bytes rgb_coding = rgb_list[0]
-    cdef bytes rgb_noncoding = rgb_list[1] if use_rgb else b"0"
-    cdef bytes rgb_pseudo = rgb_list[2] if use_rgb else b"0"
+    # itemRgb text per COLOR_* class (kept alive by ``colors`` during the call)
+    colors = [b"0"] + ([bytes(x) for x in rgb] if use_rgb else [b"0", b"0", b"0"])
+    for color in range(4):
+        rgb_text[color] = <const char *>(<bytes>colors[color])
+        rgb_len[color] = len(colors[color])
     cdef const char *chrom_p = chrom
     cdef int chrom_len = len(chrom)
-    cdef const char *rgb_c = rgb_coding
-    cdef const char *rgb_n = rgb_noncoding
-    cdef const char *rgb_p = rgb_pseudo
-    cdef int rgb_c_len = len(rgb_coding)
-    cdef int rgb_n_len = len(rgb_noncoding)
-    cdef int rgb_p_len = len(rgb_pseudo)
 
     if nbuf > 2147483000:
         return {"status": 1}  # attribute offsets are 32-bit: the Python path handles giants
@@ -1153,165 +1253,70 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
     memset(&rows, 0, sizeof(Buf))
     memset(&infos, 0, sizeof(Buf))
     fallback_lists = []
-    names = []
     try:
         with nogil:
-            # lines are allocated as they come (a guess, then doubling)
-            cap_lines = nbuf // 128 + 64
-            lines = <Line *>malloc(cap_lines * sizeof(Line))
-            if lines == NULL:
-                status = CHROM_NOMEM
-            else:
-                # tokenize
-                p = 0
-                i = 0
-                j = 0  # kept lines
-                while p < nbuf and status == CHROM_OK:
-                    nl = <const unsigned char *>memchr(data + p, 10, nbuf - p)
-                    q = (nl - data) if nl != NULL else nbuf
-                    if i == 0:
-                        cur_line = run_lines[0] if nruns > 0 else 1
-                    else:
-                        cur_line += 1
-                    while run + 1 < nruns and run_offsets[run + 1] <= p:
-                        run += 1
-                        cur_line = run_lines[run]
-                    if q - p > 2147483000:
-                        status = CHROM_SLOW  # an absurdly long line: leave it to Python
-                        break
-                    if j == cap_lines:
-                        cap_lines *= 2
-                        grown = <Line *>realloc(lines, cap_lines * sizeof(Line))
-                        if grown == NULL:
-                            status = CHROM_NOMEM
-                            break
-                        lines = grown
-                    lines[j].off = p
-                    lines[j].len = <int32_t>(q - p)
-                    if lines[j].len > 0 and data[q - 1] == 13:
-                        lines[j].len -= 1
-                    lines[j].lineno = cur_line
-                    lines[j].idx = <int32_t>i
-                    if lines[j].len == 0 or data[p] == 35:
-                        rc = 0
-                    else:
-                        rc = parse_line(data, &lines[j], tagp, &tago[0], ntags)
-                    if rc < 0:
-                        status = CHROM_SLOW
-                    elif rc > 0:
-                        j += 1
-                    i += 1
-                    p = q + 1
-                nkept_lines = <int32_t>j
-                order = <int32_t *>malloc((nkept_lines + 1) * sizeof(int32_t))
-                tmp = <int32_t *>malloc((nkept_lines + 1) * sizeof(int32_t))
-                if order == NULL or tmp == NULL:
-                    status = CHROM_NOMEM
+            status = tokenize_lines(data, nbuf, &run_offsets[0] if nruns > 0 else NULL,
+                                    &run_lines[0] if nruns > 0 else NULL, nruns, tagp, &tago[0], ntags,
+                                    &lines, &nlines)
             if status == CHROM_OK:
-                # group by transcript_id: open addressing on the id bytes
-                hsize = 16
-                while hsize < 2 * nkept_lines + 2:
-                    hsize *= 2
-                hmask = hsize - 1
-                htab = <int64_t *>malloc(hsize * sizeof(int64_t))
-                gfirst = <int32_t *>malloc((nkept_lines + 1) * sizeof(int32_t))
-                gcount = <int32_t *>malloc((nkept_lines + 1) * sizeof(int32_t))
-                gstart = <int32_t *>malloc((nkept_lines + 2) * sizeof(int32_t))
-                if htab == NULL or gfirst == NULL or gcount == NULL or gstart == NULL:
+                order = <int32_t *>malloc((nlines + 1) * sizeof(int32_t))
+                tmp = <int32_t *>malloc((nlines + 1) * sizeof(int32_t))
+                gfirst = <int32_t *>malloc((nlines + 1) * sizeof(int32_t))
+                gstart = <int32_t *>malloc((nlines + 2) * sizeof(int32_t))
+                if order == NULL or tmp == NULL or gfirst == NULL or gstart == NULL:
                     status = CHROM_NOMEM
                 else:
-                    for h in range(hsize):
-                        htab[h] = -1
-                    for i in range(nkept_lines):
-                        h = <int64_t>(hash_bytes(data + lines[i].a[A_TID].off, lines[i].a[A_TID].len) & <uint64_t>hmask)
-                        while True:
-                            if htab[h] < 0:
-                                htab[h] = ngroups
-                                gfirst[ngroups] = <int32_t>i
-                                gcount[ngroups] = 0
-                                lines[i].group = ngroups
-                                ngroups += 1
-                                break
-                            r = gfirst[htab[h]]
-                            if lines[r].a[A_TID].len == lines[i].a[A_TID].len and memcmp(
-                                    data + lines[r].a[A_TID].off, data + lines[i].a[A_TID].off,
-                                    lines[i].a[A_TID].len) == 0:
-                                lines[i].group = <int32_t>htab[h]
-                                break
-                            h = (h + 1) & hmask
-                        gcount[lines[i].group] += 1
-                    gstart[0] = 0
-                    for i in range(ngroups):
-                        gstart[i + 1] = gstart[i] + gcount[i]
-                        gcount[i] = 0
-                    for i in range(nkept_lines):
-                        r = lines[i].group
-                        order[gstart[r] + gcount[r]] = <int32_t>i
-                        gcount[r] += 1
-                    grow_end = <int64_t *>malloc((ngroups + 1) * sizeof(int64_t))
-                    ginfo_end = <int64_t *>malloc((ngroups + 1) * sizeof(int64_t))
-                    gflag = <uint8_t *>malloc((ngroups + 1) * sizeof(uint8_t))
-                    row_start = <int32_t *>malloc((ngroups + 1) * sizeof(int32_t))
-                    row_off = <int64_t *>malloc((ngroups + 2) * sizeof(int64_t))
-                    if grow_end == NULL or ginfo_end == NULL or gflag == NULL or row_start == NULL or row_off == NULL:
-                        status = CHROM_NOMEM
+                    status = group_lines(data, lines, nlines, order, gfirst, gstart, &ngroups)
+            if status == CHROM_OK:
+                grow_end = <int64_t *>malloc((ngroups + 1) * sizeof(int64_t))
+                ginfo_end = <int64_t *>malloc((ngroups + 1) * sizeof(int64_t))
+                gflag = <uint8_t *>malloc((ngroups + 1) * sizeof(uint8_t))
+                row_start = <int32_t *>malloc((ngroups + 1) * sizeof(int32_t))
+                row_off = <int64_t *>malloc((ngroups + 2) * sizeof(int64_t))
+                if grow_end == NULL or ginfo_end == NULL or gflag == NULL or row_start == NULL or row_off == NULL:
+                    status = CHROM_NOMEM
             if status == CHROM_OK:
                 for r in range(ngroups):
-                    sort_group(lines, order + gstart[r], tmp, gstart[r + 1] - gstart[r])
+                    ix = order + gstart[r]
+                    nx = gstart[r + 1] - gstart[r]
+                    sort_group(lines, ix, tmp, nx)
                     nm = lines[gfirst[r]].a[A_TID]
-                    rc = assemble(data, lines, order + gstart[r], gstart[r + 1] - gstart[r], &tx,
-                                  extended or mode == MODE_BIGGENEPRED, implied_stop)
+                    rc = assemble(data, lines, ix, nx, &tx, extended or mode == MODE_BIGGENEPRED, implied_stop)
                     if rc < 0:
                         status = CHROM_NOMEM
                         break
+                    if rc == 0 and mode == MODE_GENEPRED and with_bin and bin_from_range(tx.tx_start, tx.tx_end) < 0:
+                        rc = 1  # no bin holds it: the reference reports it
+                    if rc == 0 and mode == MODE_BIGGENEPRED and not (tx.strand == b'+' or tx.strand == b'-'
+                                                                     or tx.strand == b'.'):
+                        rc = 1  # a strand a bigBed cannot hold: the reference reports it
                     if rc > 0:
                         gflag[r] = TX_FALLBACK
                     elif mode == MODE_GENEPRED:
                         gflag[r] = TX_OK
-                        put_genepred(&rows, data, lines, order + gstart[r], gstart[r + 1] - gstart[r], &tx, nm,
-                                     chrom_p, chrom_len, extended, include_version, gene_name_as_name2, with_bin)
+                        put_genepred(&rows, data, lines, ix, nx, &tx, nm, chrom_p, chrom_len, extended,
+                                     include_version, gene_name_as_name2, with_bin)
                         if info:
-                            put_info(&infos, data, lines, order + gstart[r], gstart[r + 1] - gstart[r], nm,
-                                     lines[gfirst[r]].source, chrom_p, chrom_len, include_version)
+                            put_info(&infos, data, lines, ix, nx, nm, lines[gfirst[r]].source, chrom_p, chrom_len,
+                                     include_version)
                         kept += 1
+                    elif filtered_out(data, lines, ix, nx, filter_tags, gtp, &gto[0], ngt, ttp, &tto[0], ntt):
+                        gflag[r] = TX_FILTERED
+                        filtered += 1
                     else:
-                        # bigGenePred: filters, then the row
                         gflag[r] = TX_OK
-                        tagged = 0
-                        for i in range(gstart[r], gstart[r + 1]):
-                            tagged |= lines[order[i]].tagged
-                        ts_ = first_value(lines, order + gstart[r], gstart[r + 1] - gstart[r], A_TTYPE)
-                        gs_ = first_value(lines, order + gstart[r], gstart[r + 1] - gstart[r], A_GTYPE)
-                        if (filter_tags and not tagged) or \
-                                (ngt >= 0 and not match_any(data + (gs_.off if gs_.off >= 0 else 0), gs_.len, gtp, &gto[0], ngt)) or \
-                                (ntt >= 0 and not match_any(data + (ts_.off if ts_.off >= 0 else 0), ts_.len, ttp, &tto[0], ntt)):
-                            gflag[r] = TX_FILTERED
-                            filtered += 1
-                        else:
-                            if use_rgb:
-                                color = classify(data, ts_, gs_, tx.has_cds, cdp, &cdo[0], ncd)
-                            else:
-                                color = COLOR_NONE
-                            if color == COLOR_CODING:
-                                rgb_text = rgb_c
-                                rgb_len = rgb_c_len
-                            elif color == COLOR_NONCODING:
-                                rgb_text = rgb_n
-                                rgb_len = rgb_n_len
-                            elif color == COLOR_PSEUDO:
-                                rgb_text = rgb_p
-                                rgb_len = rgb_p_len
-                            else:
-                                rgb_text = b"0"
-                                rgb_len = 1
-                            row_off[nrows] = rows.len
-                            row_start[nrows] = tx.tx_start
-                            if tx.tx_end > max_end:
-                                max_end = tx.tx_end
-                            put_biggenepred(&rows, data, lines, order + gstart[r], gstart[r + 1] - gstart[r],
-                                            &tx, nm, chrom_p, chrom_len, rgb_text, rgb_len)
-                            nrows += 1
-                            kept += 1
+                        color = COLOR_NONE
+                        if use_rgb:
+                            color = classify(data, first_value(lines, ix, nx, A_TTYPE),
+                                             first_value(lines, ix, nx, A_GTYPE), tx.has_cds, cdp, &cdo[0], ncd)
+                        row_off[nrows] = rows.len
+                        row_start[nrows] = tx.tx_start
+                        if tx.tx_end > max_end:
+                            max_end = tx.tx_end
+                        put_biggenepred(&rows, data, lines, ix, nx, &tx, nm, chrom_p, chrom_len, rgb_text[color],
+                                        rgb_len[color])
+                        nrows += 1
+                        kept += 1
                     grow_end[r] = rows.len
                     ginfo_end[r] = infos.len
                     if rows.failed or infos.failed:
@@ -1346,8 +1351,6 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
         for r in range(ngroups):
             i = gfirst[r]
             nm = lines[i].a[A_TID]
-            if names_list:
-                names.append(PyBytes_FromStringAndSize(<const char *>(data + nm.off), nm.len))
             memcpy(out_p + q, data + nm.off, nm.len)
             q += nm.len
             out_p[q] = 10
@@ -1360,12 +1363,10 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
             if gflag[r] == TX_FALLBACK:
                 fb = np.empty((gstart[r + 1] - gstart[r], 3), dtype=np.int64)
                 for j in range(gstart[r], gstart[r + 1]):
-                    # in file order, for the reference
                     fb[j - gstart[r], 0] = lines[order[j]].off
                     fb[j - gstart[r], 1] = lines[order[j]].len
                     fb[j - gstart[r], 2] = lines[order[j]].lineno
-                fb = fb[np.argsort(fb[:, 2], kind="stable")]
-                fallback_lists.append(fb)
+                fallback_lists.append(fb[np.argsort(fb[:, 2], kind="stable")])  # file order, for the reference
         # the per-line arrays are no longer needed: free them before the output copy
         free(lines)
         lines = NULL
@@ -1373,8 +1374,6 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
         order = NULL
         free(tmp)
         tmp = NULL
-        free(htab)
-        htab = NULL
         if mode == MODE_BIGGENEPRED and nrows > 0:
             rows_bytes = PyBytes_FromStringAndSize(NULL, rows.len + nrows)
             out_p = PyBytes_AS_STRING(rows_bytes)
@@ -1395,7 +1394,6 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
             "rows": rows_bytes,
             "starts": starts,
             "info": PyBytes_FromStringAndSize(infos.data, infos.len) if infos.len else b"",
-            "names": names,
             "names_blob": names_blob,
             "name_hash": name_hash,
             "first_line": first_line,
@@ -1411,9 +1409,7 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
         free(lines)
         free(order)
         free(tmp)
-        free(htab)
         free(gfirst)
-        free(gcount)
         free(gstart)
         free(grow_end)
         free(ginfo_end)
@@ -1492,11 +1488,35 @@ def scan_runs(const unsigned char[::1] chunk, int64_t pos, bint final):
 
 from cpython.unicode cimport PyUnicode_DecodeLatin1, PyUnicode_DecodeUTF8
 
+cdef extern from "Python.h":
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    void *PyUnicode_DATA(object o)
+
+cdef enum:
+    TEXT_CACHE_SIZE = 4096  # a power of two
+    TEXT_CACHE_MAX = 48  # longer texts are rarely repeated
+
+# Recently made ASCII strings, by a hash of their bytes: GFF3 lines repeat their sequence,
+# source, type, attribute tags and many values, so most need no new object.  Only ever
+# touched with the GIL held.
+cdef list _text_cache = [None] * TEXT_CACHE_SIZE
+
 
 cdef inline object _text(const unsigned char *p, Py_ssize_t n, bint ascii):
-    if ascii:
+    cdef Py_ssize_t slot
+    cdef object cached
+    if not ascii:
+        return PyUnicode_DecodeUTF8(<const char *>p, n, "surrogateescape")
+    if n > TEXT_CACHE_MAX:
         return PyUnicode_DecodeLatin1(<const char *>p, n, NULL)
-    return PyUnicode_DecodeUTF8(<const char *>p, n, "surrogateescape")
+    slot = <Py_ssize_t>(hash_bytes(p, <int>n) & (TEXT_CACHE_SIZE - 1))
+    cached = _text_cache[slot]
+    # an ASCII str stores one byte per character: compare them with the line's bytes
+    if cached is not None and PyUnicode_GET_LENGTH(cached) == n and memcmp(PyUnicode_DATA(cached), p, n) == 0:
+        return cached
+    cached = PyUnicode_DecodeLatin1(<const char *>p, n, NULL)
+    _text_cache[slot] = cached
+    return cached
 
 
 def tokenize_gff3(const unsigned char[::1] line):

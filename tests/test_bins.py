@@ -78,6 +78,91 @@ def test_overlapping_bins_hold_every_overlapping_feature():
             assert bins.bin_from_range(fs, fe) in wanted, (qs, qe, fs, fe)
 
 
+def _bins_meeting(start, end, extended):
+    """Per level, the inclusive range of bin numbers whose span meets [start, end)."""
+    return [(first + start // width, first + (end - 1) // width) for first, width in _levels(extended)]
+
+
+def model_overlapping_bins(start, end):
+    """The bins a UCSC table query looks in, from the scheme's rules.
+
+    Features ending by 512 Mb are binned in the standard scheme; a feature ending beyond it
+    is binned in the extended scheme.  So a query ending by 512 Mb looks in the standard
+    bins its range meets, and in the extended scheme's top bin (4681), the only one that
+    can hold an extended feature starting before 512 Mb.  A query reaching past 512 Mb
+    looks in the standard bins its part before 512 Mb meets, and in the extended bins its
+    whole range meets.
+    """
+    limit = 512 * MB
+    if end <= limit:
+        return _bins_meeting(start, end, False) + [(4681, 4681)]
+    ranges = _bins_meeting(start, end, True)
+    if start < limit:
+        ranges = _bins_meeting(start, limit, False) + ranges
+    return ranges
+
+
+@pytest.mark.parametrize(
+    "start,end",
+    [
+        (0, 1),
+        (0, 300_000),
+        (131071, 131073),
+        (100 * MB, 200 * MB),
+        (0, 512 * MB),
+        (512 * MB - 1, 512 * MB),
+        (512 * MB - 1, 512 * MB + 1),  # crosses 512 Mb by one base each side
+        (500 * MB, 600 * MB),
+        (0, 2**31 - 1),
+        (512 * MB, 512 * MB + 1),
+        (1024 * MB - 5, 1024 * MB + 5),  # crosses a 512 Mb boundary of the extended scheme
+        (2**31 - 2, 2**31 - 1),
+    ],
+)
+def test_overlapping_bins_follow_the_rules(start, end):
+    assert bins.overlapping_bins(start, end) == model_overlapping_bins(start, end)
+
+
+def test_overlapping_bins_random_ranges_follow_the_rules():
+    rng = random.Random(8)
+    for _ in range(5000):
+        around = rng.choice([0, 512 * MB, 1024 * MB, 1536 * MB, rng.randrange(0, 2**31 - 1)])
+        start = max(0, min(around + rng.randrange(-(1 << 26), 1 << 26), 2**31 - 2))
+        end = min(start + rng.randrange(1, 1 << rng.choice([3, 17, 20, 27, 30])), 2**31 - 1)
+        assert bins.overlapping_bins(start, end) == model_overlapping_bins(start, end), (start, end)
+        listed = bins.overlapping_bin_list(start, end)
+        assert listed == sorted({b for lo, hi in model_overlapping_bins(start, end) for b in range(lo, hi + 1)})
+
+
+def test_query_ending_by_512mb_looks_only_where_an_overlapping_feature_can_be():
+    # below 512 Mb the rule is exact: every listed bin can hold a feature overlapping the
+    # query, checked with the largest feature of each listed bin
+    rng = random.Random(9)
+    for _ in range(300):
+        qs = rng.randrange(0, 512 * MB - 1)
+        qe = min(qs + rng.randrange(1, 1 << rng.choice([10, 17, 22, 27])), 512 * MB)
+        for b in bins.overlapping_bin_list(qs, qe):
+            if b == 4681:
+                fs, fe = qs, 512 * MB + 1  # crosses 512 Mb: the extended top bin
+            else:
+                first, width = max((f, w) for f, w in _levels(False) if f <= b)
+                fs, fe = (b - first) * width, (b - first + 1) * width
+            assert bins.bin_from_range(fs, fe) == b
+            assert fs < qe and qs < fe, (qs, qe, b)
+
+
+def test_features_crossing_512mb_are_found():
+    rng = random.Random(10)
+    for _ in range(2000):
+        fs = rng.randrange(512 * MB - (1 << 28), 512 * MB)
+        fe = rng.randrange(512 * MB + 1, 2**31 - 1)
+        assert bins.bin_from_range(fs, fe) == 4681
+        qs = rng.randrange(max(0, fs - (1 << 20)), fe)
+        qe = min(qs + rng.randrange(1, 1 << rng.choice([10, 20, 29])), 2**31 - 1)
+        if qs < fe and fs < qe:
+            assert 4681 in bins.overlapping_bin_list(qs, qe)
+
+
 def test_overlapping_bins_per_level():
     ranges = bins.overlapping_bins(0, 300_000)
     assert ranges[0] == (585, 587)  # three 128 kb bins
@@ -85,6 +170,8 @@ def test_overlapping_bins_per_level():
     ext = bins.overlapping_bins(600 * MB, 600 * MB + 10)
     assert all(first >= 4681 for first, _ in ext)
     assert len(ext) == 6
+    both = bins.overlapping_bins(500 * MB, 600 * MB)
+    assert len(both) == 5 + 6 and both[4] == (0, 0) and both[5][0] >= 4681
 
 
 @pytest.mark.parametrize("start,end", [(-1, 5), (10, 5), (0, 2**31)])

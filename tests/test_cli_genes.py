@@ -1,6 +1,7 @@
 """trackpack gtfToGenePred / gff3ToGenePred / genePredToBed / genePredToBigGenePred / gtfToBigBed."""
 import contextlib
 import io
+import re
 
 import pytest
 
@@ -105,3 +106,80 @@ def test_gtf_to_bigbed(gtf, tmp_path):
     assert fields[0] == "t1" and fields[5] == "0,153,0" and fields[13:] == ["lncRNA", "A", "g1", "lncRNA"]
     status, _, err = run("gtfToBigBed", str(gtf), str(tmp_path / "nosizes"), str(out))
     assert status == 255 and "nosizes" in err
+
+
+BAD_INPUTS = [
+    # (tool and options, input file content, exit status, pattern in stderr)
+    (["gtfToGenePred"], b"chr1\ts\texon\t1\t10\t.\t+\t.\tID=a\n", 255, r"in\.txt doesn't appear to be a GTF file"),
+    (["gtfToGenePred"], b'c\ts\texon\t20\t10\t.\t+\t.\tgene_id "g"; transcript_id "t";\n', 255,
+     r"in\.txt:1: start 20 is after end 10"),
+    (["gtfToGenePred", "-genePredExt"], b'c\ts\texon\t1\t10\t.\t+\t.\tgene_id "g"; transcript_id "t\n', 255,
+     r"in\.txt:1: unterminated \" quote"),
+    (["gtfToGenePred", "-allErrors"], b'c\ts\texon\t1\t10\t.\t+\t.\tgene_id "g"; transcript_id "t\n', 255,
+     r"in\.txt:1: unterminated \" quote(.|\n)*1 errors"),
+    (["gff3ToGenePred"], b"c\ts\tmRNA\t1\t100\t.\t+\t.\tID=m\n", 255, r"in\.txt:1: invalid GFF3 header\nGFF3: 1 parser"),
+    (["gff3ToGenePred"], b"", 255, r"^empty GFF file, must have header\nGFF3: 1 parser errors"),
+    (["gff3ToGenePred"], b"##gff-version 3\nc\ts\tmRNA\t1\t100\t.\t+\t.\tID=m\xe9\n"
+     b"c\ts\texon\t1\t100\t.\t+\t.\tParent=m\xe9\n", 0, r"^$"),
+    (["genePredToBed", "-bin"], b"a\tchr1\t+\t10\t5\t5\t5\t1\t10,\t5,\n", 255, r"in\.txt:1: a: cannot bin range 10-5"),
+    (["genePredToBed"], b"a\tchr1\t+\t10\n", 255, r"in\.txt:1: expected at least 10 columns"),
+    (["genePredToBigGenePred"], b"a\tchr1\t+\t1\t5\t1\t1\t1\t1,\t5,\t0\tg\tnone\tnone\tx,\n", 255,
+     r"in\.txt:1: exonFrames is not an integer: 'x'"),
+    (["gtfToBigBed"], b'chr1\ts\texon\t1\t10\t.\t?\t.\tgene_id "g"; transcript_id "t";\n', 255,
+     r"in\.txt:1: transcript t has strand '\?': a bigGenePred item needs \+, - or \."),
+    (["gtfToBigBed"], b"##gff-version 3\nchr1\ts\tgene\tx\t10\t.\t+\t.\tID=a\n", 255, r"in\.txt:2: invalid integer: x"),
+]
+
+
+@pytest.mark.parametrize("argv,content,status,pattern", BAD_INPUTS, ids=[f"{a[0]}-{i}" for i, (a, *_) in
+                                                                         enumerate(BAD_INPUTS)])
+def test_bad_input_is_an_error_message_not_a_traceback(tmp_path, argv, content, status, pattern):
+    src = tmp_path / "in.txt"
+    src.write_bytes(content)
+    (tmp_path / "sizes").write_text("chr1\t1000\n")
+    outs = [str(tmp_path / "sizes"), str(tmp_path / "out")] if argv[0] == "gtfToBigBed" else [str(tmp_path / "out")]
+    got, _, err = run(*argv, str(src), *outs)  # an exception escaping main() fails the test
+    assert got == status, err
+    assert re.search(pattern, err), err
+    assert "Traceback" not in err
+    if status and "-allErrors" not in argv:  # -allErrors writes what converts, as kent does
+        assert not (tmp_path / "out").exists()
+
+
+def test_gtf_to_bigbed_options_reach_the_api(gtf, tmp_path):
+    from trackpack import write_twobit
+    from trackpack.genes import onestep
+
+    sizes = tmp_path / "sizes"
+    write_twobit([("chr1", "A" * 1000), ("chr2", "C" * 1000)], str(tmp_path / "g.2bit"))
+    api = tmp_path / "api.bb"
+    onestep.gtf_to_bigbed(str(gtf), str(sizes), str(api), gene_types=["protein_coding"],
+                          transcript_types=["lncRNA", "protein_coding"], compress=False, block_size=4,
+                          items_per_slot=2, progress=False)
+    out = tmp_path / "cli.bb"
+    status, _, err = run("gtfToBigBed", "-geneTypes=protein_coding", "-transcriptTypes=lncRNA,protein_coding", "-unc",
+                         "-blockSize=4", "-itemsPerSlot=2", "-q", str(gtf), str(sizes), str(out))
+    assert status == 0, err
+    assert out.read_bytes() == api.read_bytes()
+    status, _, err = run("gtfToBigBed", "-sizesIs2Bit", "-geneTypes=protein_coding",
+                         "-transcriptTypes=lncRNA,protein_coding", "-unc", "-blockSize=4", "-itemsPerSlot=2", "-q",
+                         str(gtf), str(tmp_path / "g.2bit"), str(out))
+    assert status == 0, err
+    assert out.read_bytes() == api.read_bytes()
+    default = tmp_path / "default.bb"
+    onestep.gtf_to_bigbed(str(gtf), str(sizes), str(default), progress=False)
+    assert default.read_bytes() != api.read_bytes()
+
+
+def test_gtf_to_bigbed_format_detection(tmp_path):
+    src = tmp_path / "a.gff3"
+    body = "chr1\ts\tmRNA\t1\t100\t.\t+\t.\tID=m;gene_name=X\nchr1\ts\texon\t1\t100\t.\t+\t.\tParent=m\n"
+    src.write_text("##gff-version 3\n" + body)
+    (tmp_path / "sizes").write_text("chr1\t1000\n")
+    status, _, err = run("gtfToBigBed", str(src), str(tmp_path / "sizes"), str(tmp_path / "o.bb"))
+    assert status == 0, err
+    src.write_text(body)  # no header: read as GTF, unless -gff3 says otherwise
+    status, _, err = run("gtfToBigBed", str(src), str(tmp_path / "sizes"), str(tmp_path / "o.bb"))
+    assert status == 255 and f"{src}: neither GTF (no gene_id attribute on the first line with attributes)" in err
+    status, _, err = run("gtfToBigBed", "-gff3", str(src), str(tmp_path / "sizes"), str(tmp_path / "o.bb"))
+    assert status == 255 and f"{src}:1: invalid GFF3 header" in err

@@ -6,7 +6,7 @@ numbered finest level last (bins 585-4680 are the 128 kb ones, bin 0 is the 512 
 It covers coordinates up to 512 Mb.  Features ending beyond 512 Mb use the extended scheme:
 one more level (4 Gb) on top, with every bin number shifted by 4,681 so that both schemes
 can share one table.  A table query for a range then looks at the bins returned by
-:func:`overlapping_bins` (one interval per level).
+:func:`overlapping_bins` (one interval per level, as kent's table queries do).
 
 Coordinates are 0-based and half-open.  The arithmetic follows kent's ``binRange``
 (bins are computed from ``start`` and ``end - 1``), so the numbers are those of UCSC tables.
@@ -87,11 +87,14 @@ def _level_ranges(start: int, end: int, offsets: Tuple[int, ...], base: int) -> 
 def overlapping_bins(start: int, end: int) -> List[Tuple[int, int]]:
     """Bins whose features may overlap ``[start, end)``: inclusive ``(first, last)`` per level.
 
-    This is what a range query puts in its ``WHERE bin ...`` clause.  Within the standard
-    scheme the extended scheme's top bin (4,681, which holds the features crossing 512 Mb)
-    is included as ``(4681, 4681)``.  A range reaching past 512 Mb gets the extended
-    scheme's bins, plus the standard ones for its part before 512 Mb (features there are
-    binned in the standard scheme).
+    This is what a UCSC range query puts in its ``WHERE bin ...`` clause (the rule of
+    kent's hAddBinToQuery).  A range ending by 512 Mb gets, per standard level (finest
+    first), the bins its range meets, then the extended scheme's top bin as
+    ``(4681, 4681)``: the only bin that can hold an extended feature (one crossing 512 Mb)
+    overlapping it.  This list is exact: each bin in it can hold an overlapping feature.
+    A range reaching past 512 Mb gets the standard bins its part before 512 Mb meets (when
+    it has one), then per extended level the bins its whole range meets; like kent's, this
+    list may name extended bins below 512 Mb that no feature can use.
     """
     _check(start, end)
     if end <= STANDARD_MAX_END:

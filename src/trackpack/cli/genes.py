@@ -26,6 +26,15 @@ def _print_err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def _status(errors: int) -> int:
+    """Exit status after a run that reported ``errors`` problems and went on (-allErrors):
+    kent's closing "N errors" line and 255."""
+    if errors:
+        _print_err(f"{errors} errors")
+        return 255
+    return 0
+
+
 GTF_TO_GENEPRED_USAGE = """\
 gtfToGenePred - convert a GTF file to a genePred
 usage:
@@ -88,10 +97,7 @@ def gtf_to_gene_pred(argv: List[str]) -> int:
         report=_print_err,
         progress=p.progress,
     )
-    if result.errors:
-        _print_err(f"{result.errors} errors")
-        return 255
-    return 0
+    return _status(result.errors)
 
 
 GFF3_TO_GENEPRED_USAGE = """\
@@ -126,7 +132,8 @@ options:
 Converts genes with RNA or transcript children, and RNA or transcript records
 on their own, whose exons are exon records, or CDS and UTR records.  The input
 must follow the GFF3 specification (https://github.com/The-Sequence-Ontology/Specifications).
-Input may be gzip-compressed.
+Input may be gzip-compressed.  The file is read one sequence at a time: a record's
+parents must be on its sequence.
 """
 
 
@@ -154,9 +161,6 @@ def gff3_to_gene_pred(argv: List[str]) -> int:
         GFF3_TO_GENEPRED_USAGE,
         nargs=2,
     )
-    if p.flag("honorStartStopCodons") and p.flag("defaultCdsStatusToUnknown"):
-        raise UsageError("can't specify both -honorStartStopCodons and -defaultCdsStatusToUnknown")
-    max_convert = p.get("maxConvertErrors", 50)
     opts = gff3mod.Gff3Options(
         rna_name_attr=p.get("rnaNameAttr"),
         gene_name_attr=p.get("geneNameAttr"),
@@ -167,7 +171,7 @@ def gff3_to_gene_pred(argv: List[str]) -> int:
         process_all_gene_children=p.flag("processAllGeneChildren"),
         refseq_hacks=p.flag("refseqHacks"),
         warn_and_continue=p.flag("warnAndContinue"),
-        max_convert_errors=max_convert if max_convert >= 0 else 2**62,
+        max_convert_errors=p.get("maxConvertErrors", 50),
     )
     try:
         pipeline.gff3_to_genepred(
@@ -315,7 +319,4 @@ def gtf_to_big_bed(argv: List[str]) -> int:
         report=_print_err,
         progress=p.progress,
     )
-    if result.errors:
-        _print_err(f"{result.errors} errors")
-        return 255
-    return 0
+    return _status(result.errors)

@@ -14,7 +14,7 @@ be anywhere in the file; memory stays at about one chromosome's worth of lines.
 Modules: :mod:`.gtf` and :mod:`.gff3` (the formats and kent's rules), :mod:`.genepred`
 (rows, text, BED12), :mod:`.biggenepred` (rows, schema, colors), :mod:`.partition`
 (reading by chromosome), :mod:`.pipeline` (step tools), :mod:`.onestep` (one step),
-:mod:`.fastgtf` (the compiled fast path).
+:mod:`.fastgtf` (the compiled fast path), :mod:`.textio` (lines in, text out, messages).
 """
 from __future__ import annotations
 

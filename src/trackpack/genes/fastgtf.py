@@ -51,7 +51,7 @@ def kernel():
 def convert(part: Partition, name: str, mode: int, *, extended: bool = True, include_version: bool = False,
             gene_name_as_name2: bool = False, with_bin: bool = False, implied_stop: bool = False,
             info: bool = False, tags=None, gene_types=None, transcript_types=None,
-            color_by_biotype: bool = False, names_list: bool = True) -> Optional[dict]:
+            color_by_biotype: bool = False) -> Optional[dict]:
     """Run the kernel on sequence ``name``; None when the Python reference must do it.
 
     The result is the kernel's dict (see ``convert_chromosome``) plus ``buf`` (the lines)
@@ -74,7 +74,7 @@ def convert(part: Partition, name: str, mode: int, *, extended: bool = True, inc
         extended=extended, include_version=include_version, gene_name_as_name2=gene_name_as_name2,
         with_bin=with_bin, implied_stop=implied_stop, info=info, tags=enc(tags),
         gene_types=enc(gene_types), transcript_types=enc(transcript_types),
-        coding_types=[t.encode() for t in coding_types()], rgb=rgb, names_list=names_list,
+        coding_types=[t.encode() for t in coding_types()], rgb=rgb,
     )
     if res["status"] != 0:
         return None

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 from ..bins import bin_from_range
-from ..errors import FormatError
+from ..errors import FormatError, OutOfRangeError
 from ..files import display_name, open_input
+from .textio import decode_line
 
 __all__ = [
     "CDS_STATUSES",
@@ -98,8 +99,16 @@ class GenePred:
         return frames
 
     def bin(self) -> int:
-        """The UCSC bin of the transcript (see :mod:`trackpack.bins`)."""
-        return bin_from_range(self.tx_start, self.tx_end)
+        """The UCSC bin of the transcript (see :mod:`trackpack.bins`).
+
+        Raises:
+            FormatError: a range no bin holds (inverted, or past 2 Gb), naming the row.
+        """
+        try:
+            return bin_from_range(self.tx_start, self.tx_end)
+        except OutOfRangeError as err:
+            path, line = self.origin if self.origin is not None else (None, None)
+            raise FormatError(f"{self.name}: {err}", path=path, line=line) from None
 
 
 def _uint(text: str, what: str, path: str, line: int) -> int:
@@ -116,17 +125,18 @@ def _uint_list(text: str, what: str, path: str, line: int) -> List[int]:
     return [_uint(p, what, path, line) for p in parts]
 
 
+def _int(text: str, what: str, path: str, line: int) -> int:
+    body = text[1:] if text.startswith("-") else text
+    if not body.isdigit() or not body.isascii():
+        raise FormatError(f"{what} is not an integer: {text!r}", path=path, line=line)
+    return int(text)
+
+
 def _int_list(text: str, what: str, path: str, line: int) -> List[int]:
     parts = text.split(",")
     if parts and parts[-1] == "":
         parts.pop()
-    out = []
-    for p in parts:
-        body = p[1:] if p.startswith("-") else p
-        if not body.isdigit() or not body.isascii():
-            raise FormatError(f"{what} is not an integer: {p!r}", path=path, line=line)
-        out.append(int(p))
-    return out
+    return [_int(p, what, path, line) for p in parts]
 
 
 def parse_genepred_row(row: Sequence[str], path: str = "<genePred>", line: int = 0) -> GenePred:
@@ -153,11 +163,7 @@ def parse_genepred_row(row: Sequence[str], path: str = "<genePred>", line: int =
         raise FormatError(f"{name}: number of exonEnds ({len(ends)}) != number of exons ({count})", path=path, line=line)
     gp = GenePred(name, chrom, strand, tx_start, tx_end, cds_start, cds_end, starts, ends, origin=(path, line))
     if n > 10:
-        text = row[10]
-        body = text[1:] if text.startswith("-") else text
-        if not body.isdigit() or not body.isascii():
-            raise FormatError(f"score is not an integer: {text!r}", path=path, line=line)
-        gp.score = int(text)
+        gp.score = _int(row[10], "score", path, line)
         gp.fields = FIELDS_SCORE
     if n > 11:
         gp.name2 = row[11]
@@ -193,11 +199,7 @@ def read_genepreds(source, *, tabs: bool = True, max_columns: int = 15) -> Itera
     name = display_name(source)
     with open_input(source) as f:
         for lineno, raw in enumerate(f, 1):
-            text = raw.decode("utf-8", "surrogateescape")
-            if text.endswith("\n"):
-                text = text[:-1]
-                if text.endswith("\r"):
-                    text = text[:-1]
+            text = decode_line(raw)
             if not text or text.startswith("#"):
                 continue
             if tabs:

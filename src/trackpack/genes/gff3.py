@@ -11,7 +11,10 @@ Parsing
   and ``_``; tags starting with an upper-case letter must be one of the GFF3 standard ones.
   Records sharing an ``ID`` are the parts of one discontinuous feature (same type and
   parents required).  ``Parent`` links children to parents; records without a parent are
-  the roots of the trees.
+  the roots of the trees.  The files are read one sequence at a time (bounded memory), so
+  a record's parents and parts must be on its own sequence, as they are in GENCODE, Ensembl
+  and RefSeq files; a parent on another sequence is reported as not found, where kent
+  would link the two.
 
   Problems are counted and reported (``path:line: what``) until a limit is reached; some of
   them ("can be a warning") become warnings with ``warn_when_possible``.  Any error left
@@ -39,8 +42,9 @@ import struct
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from ..errors import FormatError
+from ..errors import FormatError, UsageError
 from .genepred import FIELDS_ALL, GenePred, genepred_check
+from .textio import decode_line
 
 __all__ = [
     "Gff3Record",
@@ -411,6 +415,50 @@ class _Parser:
         return roots, self.by_id
 
 
+class DirectiveChecker:
+    """Checks the header and the ``##`` directives of a GFF3 file as its comment lines go by.
+
+    Made to be a :class:`~.partition.Partition`'s ``on_comment`` callback: call it with
+    ``(line number, raw line)`` for each comment or empty line in file order; it returns
+    False at ``##FASTA``, where the annotations end.  Call :meth:`finish` after the pass.
+    ``messages`` collects ``(line number, message)`` for each problem (0: no line).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.messages: List[Tuple[int, str]] = []
+        self._parser = _Parser(path, 2**62, False, lambda m: None)
+        self._seen_line1 = False
+
+    def _collect(self, lineno: int) -> None:
+        self.messages.extend((lineno, m) for m in self._parser.messages)
+        self._parser.messages.clear()
+
+    def __call__(self, lineno: int, raw: bytes) -> Optional[bool]:
+        text = decode_line(raw)
+        parser = self._parser
+        parser.lineno = lineno
+        keep = True
+        if lineno == 1:
+            self._seen_line1 = True
+            parser.header(text)
+        elif text.startswith("##"):
+            keep = parser.directive(text)
+        self._collect(lineno)
+        return None if keep else False
+
+    def finish(self, first_record_line: Optional[int]) -> None:
+        """Complete the header check once the pass is over: ``first_record_line`` is the
+        line number of the first record (None: no record)."""
+        if first_record_line == 1:
+            self._parser.lineno = 1
+            self._parser.header("")  # a record where the header should be
+            self._collect(1)
+        elif not self._seen_line1:
+            self._parser.lineno = None
+            self._parser.header(None)  # no line at all
+            self._collect(0)
+
+
 @contextlib.contextmanager
 def no_gc():
     """Pause Python's cyclic garbage collector while building many small objects.
@@ -493,11 +541,7 @@ def _parse(lines, path, max_errors, warn_when_possible, report, header) -> Gff3F
                     parser.lineno = lineno
                     parser.record_tokens(tokens)
                     continue
-        text = raw.decode("utf-8", "surrogateescape")
-        if text.endswith("\n"):
-            text = text[:-1]
-        if text.endswith("\r"):
-            text = text[:-1]
+        text = decode_line(raw)
         parser.lineno = lineno
         if first:
             first = False
@@ -536,9 +580,14 @@ class Gff3Options:
     process_all_gene_children: bool = False
     refseq_hacks: bool = False
     warn_and_continue: bool = False
+    #: stop after this many conversion errors (negative: no limit)
     max_convert_errors: int = 50
 
     def __post_init__(self) -> None:
+        if self.honor_start_stop_codons and self.default_cds_status_unknown:
+            raise UsageError("can't specify both -honorStartStopCodons and -defaultCdsStatusToUnknown")
+        if self.max_convert_errors < 0:
+            self.max_convert_errors = 2**62
         if self.refseq_hacks:
             self.use_name = True
             self.allow_minimal_genes = True

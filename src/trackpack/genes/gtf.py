@@ -34,6 +34,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence,
 
 from ..errors import FormatError
 from .genepred import FIELDS_ALL, FIELDS_BASIC, GenePred
+from .textio import decode_line
 
 __all__ = [
     "GtfLine",
@@ -41,6 +42,7 @@ __all__ = [
     "Transcript",
     "TranscriptError",
     "is_gtf_attributes",
+    "is_gtf_file",
     "parse_gtf_attributes",
     "parse_gtf_line",
     "read_gtf_lines",
@@ -145,6 +147,16 @@ def is_gtf_attributes(text: str) -> bool:
     if "gene_id" not in text:
         return False
     return text.count('"') >= 2 or "transcript_id" in text
+
+
+def is_gtf_file(part) -> bool:
+    """Whether a partitioned file (:class:`~.partition.Partition`) is GTF, decided as kent
+    does on its first line with an attribute column."""
+    found = part.first_line(lambda raw: raw.count(b"\t") >= 8)
+    if found is None:
+        return False
+    cols = decode_line(found[1]).split("\t", 9)
+    return len(cols) >= 9 and is_gtf_attributes(cols[8])
 
 
 def _skip_space(s: str, i: int) -> int:
@@ -293,15 +305,6 @@ def _fill_attributes(gl: GtfLine, pairs: Iterable[Tuple[str, str]], path: str, l
         gl.tags = tuple(tags)
 
 
-def _split_line(raw: bytes) -> str:
-    text = raw.decode("utf-8", "surrogateescape")
-    if text.endswith("\n"):
-        text = text[:-1]
-    if text.endswith("\r"):
-        text = text[:-1]
-    return text
-
-
 def read_gtf_lines(lines: Iterable[Tuple[int, bytes]], path: str, *,
                    state: Optional[dict] = None,
                    on_error: Optional[Callable[[FormatError], None]] = None) -> Iterator[GtfLine]:
@@ -316,7 +319,7 @@ def read_gtf_lines(lines: Iterable[Tuple[int, bytes]], path: str, *,
     if state is None:
         state = {}
     for lineno, raw in lines:
-        text = _split_line(raw)
+        text = decode_line(raw)
         if not text or text[0] == "#":
             continue
         cols = text.split("\t", 9)

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import io
 import queue
-import sys
 import threading
+from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Collection, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Collection, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from ..errors import FormatError, UsageError
-from ..files import atomic_output
+from ..bed import read_chrom_sizes
+from ..errors import FormatError
+from ..files import atomic_output, display_name
 from . import gff3 as gff3mod
 from . import gtf as gtfmod
 from .biggenepred import (
@@ -39,12 +41,10 @@ from .biggenepred import (
     biotype_color,
 )
 from . import fastgtf
+from .textio import Report, report_to_stderr
 from .partition import Partition
 
 __all__ = ["OneStepOptions", "OneStepResult", "biggenepred_rows", "gtf_to_bigbed", "gtf_to_biggenepred_text"]
-
-Report = Callable[[str], None]
-
 
 @dataclass
 class OneStepOptions:
@@ -84,35 +84,30 @@ class _Restart(Exception):
         self.names = names
 
 
-def _stderr(text: str) -> None:
-    print(text, file=sys.stderr)
-
-
 class _FormatSniffer:
-    """First-pass comment callback: detects GFF3 and checks its directives."""
+    """First-pass comment callback: detects GFF3 (a ``##gff-version`` first line, unless
+    the format is forced) and checks a GFF3 file's header and directives."""
 
     def __init__(self, path: str, forced: Optional[bool]) -> None:
         self.gff3 = forced
-        self.path = path
-        self.messages: List[Tuple[int, str]] = []
+        self.directives = gff3mod.DirectiveChecker(path)
 
     def __call__(self, lineno: int, raw: bytes) -> Optional[bool]:
         if lineno == 1 and self.gff3 is None:
             self.gff3 = raw.startswith(b"##gff-version")
-        if not self.gff3:
-            return None
-        text = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
-        parser = gff3mod._Parser(self.path, 2**62, False, lambda m: None)
-        parser.lineno = lineno
-        if lineno == 1:
-            parser.header(text)
-            keep = True
-        elif text.startswith("##"):
-            keep = parser.directive(text)
+        return self.directives(lineno, raw) if self.gff3 else None
+
+    def finish(self, part: Partition) -> None:
+        """After the first pass: settle the format and complete the header check."""
+        if self.gff3:
+            self.directives.finish(part.first_record_line())
         else:
-            keep = True
-        self.messages.extend((lineno, m) for m in parser.messages)
-        return None if keep else False
+            self.gff3 = False
+
+    @property
+    def messages(self) -> List[Tuple[int, str]]:
+        """``(line, message)`` for each problem of a GFF3 header or directive."""
+        return self.directives.messages
 
 
 def biggenepred_rows(part: Partition, sniffer: _FormatSniffer, opts: OneStepOptions, result: OneStepResult,
@@ -123,10 +118,20 @@ def biggenepred_rows(part: Partition, sniffer: _FormatSniffer, opts: OneStepOpti
     if sniffer.gff3:
         result.format = "gff3"
         if sniffer.messages:
-            raise gff3mod.Gff3ParseError([m for _, m in sniffer.messages], path=part.path)
+            texts = [m for _, m in sorted(sniffer.messages)]
+            for text in texts:
+                report(text)
+            raise gff3mod.Gff3ParseError(texts, path=part.path)
         yield from _gff3_rows(part, names, opts, result, report)
     else:
+        if part.names and not gtfmod.is_gtf_file(part):
+            raise FormatError("neither GTF (no gene_id attribute on the first line with attributes) nor GFF3 "
+                              "(no ##gff-version 3 first line; -gff3 reads GFF3 without it)", path=part.path)
         yield from _gtf_rows(part, names, opts, result, report, exclude)
+
+
+#: the strands a BED item may have
+_BED_STRANDS = ("+", "-", ".")
 
 
 def _row_end(row: str) -> int:
@@ -182,7 +187,10 @@ def _gtf_rows(part, names, opts, result, report, exclude):
     def row_of(tx) -> Optional[Tuple[int, str]]:
         try:
             gp = gtfmod.transcript_to_genepred(tx, gopts, path)
-        except gtfmod.TranscriptError as err:
+            if gp is not None and gp.strand not in _BED_STRANDS:
+                raise FormatError(f"transcript {tx.name} has strand {gp.strand!r}: a bigGenePred item needs "
+                                  "+, - or .", path=path, line=tx.first)
+        except FormatError as err:
             if not opts.all_errors:
                 raise
             report(str(err))
@@ -201,17 +209,14 @@ def _gtf_rows(part, names, opts, result, report, exclude):
             gene_name2=gp.name2,
             gene_type=gene_type,
         )
-        if opts.color_by_biotype:
-            extras.item_rgb = biotype_color(tx_type, gene_type, gp.has_cds())
-        result.transcripts += 1
-        return gp.tx_start, "\t".join(biggenepred_fields(gp, extras))
+        return _row(gp, extras, opts, result)
 
     for name in names:
         res = None
         if not exclude:
             res = fastgtf.convert(part, name, fastgtf.MODE_BIGGENEPRED, tags=opts.tags, gene_types=opts.gene_types,
                                   transcript_types=opts.transcript_types,
-                                  color_by_biotype=opts.color_by_biotype, names_list=False)
+                                  color_by_biotype=opts.color_by_biotype)
         if res is not None:
             seen.add(name, res["names_blob"], res["name_hash"], res["first_line"])
             result.transcripts += res["kept"]
@@ -274,12 +279,9 @@ def _gff3_rows(part, names, opts, result, report):
     gopts = gff3mod.Gff3Options(warn_and_continue=opts.all_errors, max_convert_errors=2**62)
     for name in names:
         rows: List[Tuple[int, str]] = []
-        messages: List[str] = []
         with gff3mod.no_gc():
             gff = gff3mod.parse_gff3(part.lines(name), path, max_errors=50, warn_when_possible=opts.all_errors,
-                                     report=messages.append, header=False)
-            for text in messages:
-                report(text)
+                                     report=report, header=False)
             conv = gff3mod.Gff3Converter(gff, gopts, report)
             for _root, items, msgs in conv.convert():
                 for text in msgs:
@@ -314,8 +316,13 @@ def _gff3_row(gp, rec, opts: OneStepOptions, result: OneStepResult) -> Optional[
         gene_name2=_gff3_attr(src, "gene_id") or (src.id or ""),
         gene_type=gene_type,
     )
+    return _row(gp, extras, opts, result)
+
+
+def _row(gp, extras: BigGenePredExtras, opts: OneStepOptions, result: OneStepResult) -> Tuple[int, str]:
+    """A kept transcript's ``(chromStart, bigGenePred row)``, colored if asked, counted."""
     if opts.color_by_biotype:
-        extras.item_rgb = biotype_color(tx_type, gene_type, gp.has_cds())
+        extras.item_rgb = biotype_color(extras.type, extras.gene_type, gp.has_cds())
     result.transcripts += 1
     return gp.tx_start, "\t".join(biggenepred_fields(gp, extras))
 
@@ -339,9 +346,7 @@ def _run(source, opts: OneStepOptions, report: Report, progress: Optional[bool],
                 consume(_checked(rows, sizes, sizes_name, part.path), result)
             result.errors += len(exclude)
             return result
-        except _Restart as again:
-            if not opts.all_errors:
-                raise FormatError(str(again)) from None
+        except _Restart as again:  # only raised with all_errors
             exclude = again.names
     raise FormatError("transcripts on several chromosomes remained after excluding them")
 
@@ -413,39 +418,25 @@ class _RowStream(io.RawIOBase):
         super().close()
 
 
-class _partition:
-    """Context manager: the Partition and the format sniffer of a source."""
-
-    def __init__(self, source, opts: OneStepOptions, progress) -> None:
-        self.source = source
-        self.opts = opts
-        self.progress = progress
-
-    def __enter__(self):
-        from ..files import display_name
-
-        self.sniffer = _FormatSniffer(display_name(self.source), self.opts.gff3)
-        self.part = Partition(self.source, on_comment=self.sniffer, progress=self.progress)
-        if self.sniffer.gff3 is None:
-            self.sniffer.gff3 = False
-        return self.part, self.sniffer
-
-    def __exit__(self, *exc) -> None:
-        self.part.close()
+@contextmanager
+def _partition(source, opts: OneStepOptions, progress: Optional[bool]) -> Iterator[Tuple[Partition, _FormatSniffer]]:
+    """The first pass over ``source``: its Partition and what the sniffer found."""
+    sniffer = _FormatSniffer(display_name(source), opts.gff3)
+    with Partition(source, on_comment=sniffer, progress=progress) as part:
+        sniffer.finish(part)
+        yield part, sniffer
 
 
 def gtf_to_biggenepred_text(source, out, *, options: Optional[OneStepOptions] = None,
                             report: Optional[Report] = None, progress: Optional[bool] = None) -> OneStepResult:
     """Write the sorted bigGenePred text (the input of bedToBigBed) instead of a bigBed."""
     opts = options if options is not None else OneStepOptions()
-    report = report if report is not None else _stderr
-    outcome: List[OneStepResult] = []
+    report = report if report is not None else report_to_stderr
 
     def consume(chroms, result):
         with atomic_output(out, "wb") as f:
             for _name, rows in chroms:
                 f.write(rows)
-        outcome.append(result)
 
     return _run(source, opts, report, progress, consume)
 
@@ -476,11 +467,9 @@ def gtf_to_bigbed(source, chrom_sizes, out_path, *, gff3: Optional[bool] = None,
     """
     opts = OneStepOptions(gff3=gff3, tags=tags, gene_types=gene_types, transcript_types=transcript_types,
                           color_by_biotype=color_by_biotype, all_errors=all_errors)
-    report = report if report is not None else _stderr
-    try:
-        from ..bbi.writer import write_bigbed
-    except ImportError as err:  # the writer lives in another module of the package
-        raise UsageError(f"the bigBed writer is not available in this installation ({err})") from None
+    report = report if report is not None else report_to_stderr
+    from ..bbi.writer import write_bigbed  # imported here: text output does without it
+
     sizes, sizes_name = _read_sizes(chrom_sizes, sizes_is_2bit)
 
     def consume(chroms, result):
@@ -505,16 +494,10 @@ def gtf_to_bigbed(source, chrom_sizes, out_path, *, gff3: Optional[bool] = None,
 
 def _read_sizes(chrom_sizes, sizes_is_2bit: bool) -> Tuple[Optional[Dict[bytes, int]], str]:
     """Chromosome sizes for the early check (None: leave the check to the writer)."""
-    from collections.abc import Mapping
-
-    from ..files import display_name
-
     if isinstance(chrom_sizes, Mapping):
         sizes = {(k.encode("utf-8", "surrogateescape") if isinstance(k, str) else bytes(k)): int(v)
                  for k, v in chrom_sizes.items()}
         return sizes, "the chromosome sizes"
     if sizes_is_2bit:
         return None, ""
-    from ..bed import read_chrom_sizes
-
     return read_chrom_sizes(chrom_sizes), display_name(chrom_sizes)

@@ -244,6 +244,10 @@ class Partition:
         seq = self._ids[name.encode("utf-8", "surrogateescape")]
         return [(self._run_offset[i], self._run_size[i], self._run_line[i]) for i in self._by_seq[seq]]
 
+    def first_record_line(self) -> Optional[int]:
+        """Line number of the first data line of the file (None: there is none)."""
+        return self._run_line[0] if len(self._run_line) else None
+
     def read(self, name: str) -> Tuple[bytes, List[Tuple[int, int]]]:
         """All lines of sequence ``name`` as one buffer, with ``(buffer offset, first line)``
         for each run in it."""

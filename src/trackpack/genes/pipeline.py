@@ -9,10 +9,9 @@ the CLI passes a function that prints them.
 """
 from __future__ import annotations
 
-import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import FormatError, NotFoundError
 from ..files import atomic_output, display_name, open_input
@@ -20,7 +19,8 @@ from . import fastgtf
 from . import gff3 as gff3mod
 from . import gtf as gtfmod
 from .biggenepred import BigGenePredExtras, format_biggenepred
-from .genepred import format_bed12, format_genepred, read_genepreds
+from .genepred import CDS_STATUSES, FIELDS_ALL, format_bed12, format_genepred, read_genepreds
+from .textio import Report, decode_line, report_to_stderr, text_output
 from .partition import Partition
 
 __all__ = [
@@ -33,15 +33,8 @@ __all__ = [
     "read_key_file",
 ]
 
-Report = Callable[[str], None]
-
-
 class ConversionError(FormatError):
     """Conversion failed after reporting each problem; the message is kent's summary line."""
-
-
-def _stderr(text: str) -> None:
-    print(text, file=sys.stderr)
 
 
 @dataclass
@@ -57,19 +50,6 @@ class GtfResult:
 # GTF
 
 
-def _gtf_probe(first_line: Optional[bytes]) -> bool:
-    if first_line is None:
-        return False
-    cols = first_line.decode("utf-8", "surrogateescape").rstrip("\r\n").split("\t", 9)
-    return len(cols) >= 9 and gtfmod.is_gtf_attributes(cols[8])
-
-
-def _first_full_line(part: Partition) -> Optional[bytes]:
-    """The first data line with 9 columns (kent decides GTF-ness on it)."""
-    found = part.first_line(lambda raw: raw.count(b"\t") >= 8)
-    return found[1] if found else None
-
-
 def gtf_to_genepred(source, out, *, info_out=None, extended: bool = False, include_version: bool = False,
                     gene_name_as_name2: bool = False, ignore_groups_without_exons: bool = False,
                     implied_stop_after_cds: bool = False, source_prefixes: Sequence[str] = (),
@@ -80,20 +60,30 @@ def gtf_to_genepred(source, out, *, info_out=None, extended: bool = False, inclu
     Args:
         source: GTF path (plain or gzip), ``stdin`` or binary file object.
         out: genePred output path (``stdout`` allowed).
-        info_out: optional path for kent's per-transcript info table.
+        info_out: optional path for kent's per-transcript info table (-infoOut).
         extended: write all genePred columns (-genePredExt).
+        include_version: add gene_version / transcript_version to the ids (-includeVersion).
+        gene_name_as_name2: name2 from gene_name rather than gene_id (-geneNameAsName2).
+        ignore_groups_without_exons: skip transcripts without exon-like lines instead of
+            reporting them (-ignoreGroupsWithoutExons).
+        implied_stop_after_cds: the CDS lines exclude the stop codon (-impliedStopAfterCds).
+        source_prefixes: only transcripts whose source starts with one of these
+            (-sourcePrefix).
         all_errors: report transcripts that fail and skip them (their messages go to
             ``report``); the outputs are still written and ``errors`` counts them.
-        simple: only check the lines (no output rows).
-        with_bin: prepend the UCSC bin column.
+        simple: only check the lines (no output rows; -simple).
+        with_bin: prepend the UCSC bin column (trackpack's -bin).
+        report: receives kent's stderr messages (default: print them).
+        progress: show progress on a terminal (None: when stderr is one).
 
     Returns:
-        a :class:`GtfResult`.
+        a :class:`GtfResult`.  The rows are written in kent's order (transcripts by their
+        first line in the file), so they are held until the whole file is read.
 
     Raises:
         FormatError: bad input (naming file and line), unless ``all_errors`` skips it.
     """
-    report = report if report is not None else _stderr
+    report = report if report is not None else report_to_stderr
     opts = gtfmod.GtfOptions(extended=extended, include_version=include_version,
                              gene_name_as_name2=gene_name_as_name2,
                              implied_stop_after_cds=implied_stop_after_cds)
@@ -111,8 +101,7 @@ def gtf_to_genepred(source, out, *, info_out=None, extended: bool = False, inclu
 
     with Partition(source, progress=progress) as part:
         path = part.path
-        is_gtf = _gtf_probe(_first_full_line(part))
-        if not is_gtf:
+        if not gtfmod.is_gtf_file(part):
             raise FormatError(f"{path} doesn't appear to be a GTF file (GFF not supported by this program)")
         use_kernel = not simple and not source_prefixes
 
@@ -134,8 +123,7 @@ def gtf_to_genepred(source, out, *, info_out=None, extended: bool = False, inclu
                             "(perhaps try -ignoreGroupsWithoutExons)")
                     if not all_errors:
                         raise FormatError(text, path=path, line=tx.first)
-                    errors.append((tx.first, [text]))
-                    return
+                    errors.append((tx.first, [text]))  # reported, yet its info row is written, as kent does
                 row = ""
             else:
                 row = format_genepred(gp, with_bin=with_bin)
@@ -148,7 +136,7 @@ def gtf_to_genepred(source, out, *, info_out=None, extended: bool = False, inclu
                 res = fastgtf.convert(part, name, fastgtf.MODE_GENEPRED, extended=extended,
                                       include_version=include_version, gene_name_as_name2=gene_name_as_name2,
                                       with_bin=with_bin, implied_stop=implied_stop_after_cds,
-                                      info=info_out is not None, names_list=False)
+                                      info=info_out is not None)
             if res is not None:
                 seen.add(name, res["names_blob"], res["name_hash"], res["first_line"])
                 for tx in fastgtf.fallback_transcripts(res, path):
@@ -246,34 +234,24 @@ def _write_genepred_rows(out, info_out, blocks: List[dict], rows, dropped, resul
 # GFF3
 
 
-class _Gff3Directives:
-    """Checks the header and ``##`` directives during the first pass."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.messages: List[Tuple[int, str]] = []
-        self.seen_first = False
-
-    def __call__(self, lineno: int, raw: bytes) -> Optional[bool]:
-        text = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
-        parser = gff3mod._Parser(self.path, 2**62, False, lambda m: None)
-        parser.lineno = lineno
-        if lineno == 1:
-            self.seen_first = True
-            parser.header(text)
-        elif text.startswith("##"):
-            if not parser.directive(text):
-                self.messages.extend((lineno, m) for m in parser.messages)
-                return False
-        self.messages.extend((lineno, m) for m in parser.messages)
-        return None
-
-
 def gff3_to_genepred(source, out, *, attrs_out=None, unprocessed_roots_out=None, bad_out=None,
                      options: Optional[gff3mod.Gff3Options] = None, max_parse_errors: int = 50,
                      with_bin: bool = False, report: Optional[Report] = None,
                      progress: Optional[bool] = None) -> int:
     """Convert a GFF3 file to genePred (kent's gff3ToGenePred).
+
+    Args:
+        source: GFF3 path (plain or gzip), ``stdin`` or binary file object.
+        out: genePred output path (``stdout`` allowed).
+        attrs_out: optional path for the attributes of each converted record (-attrsOut).
+        unprocessed_roots_out: optional path for the top-level records that gave no
+            genePred (-unprocessedRootsOut).
+        bad_out: optional path for the genePreds that failed the checks (-bad).
+        options: the conversion options (kent's other flags).
+        max_parse_errors: stop parsing after this many errors (negative: no limit).
+        with_bin: prepend the UCSC bin column (trackpack's -bin).
+        report: receives kent's stderr messages (default: print them).
+        progress: show progress on a terminal (None: when stderr is one).
 
     Returns the number of conversion errors (warnings with ``warn_and_continue``).
 
@@ -283,10 +261,10 @@ def gff3_to_genepred(source, out, *, attrs_out=None, unprocessed_roots_out=None,
         FormatError: conversion errors without ``warn_and_continue`` (the outputs are not
             written).
     """
-    report = report if report is not None else _stderr
+    report = report if report is not None else report_to_stderr
     opts = options if options is not None else gff3mod.Gff3Options()
     path = display_name(source)
-    directives = _Gff3Directives(path)
+    directives = gff3mod.DirectiveChecker(path)
     parse_messages: List[Tuple[int, str]] = []
     late_messages: List[str] = []
     # per root: (root line, genePred rows, attrs rows, messages)
@@ -298,12 +276,8 @@ def gff3_to_genepred(source, out, *, attrs_out=None, unprocessed_roots_out=None,
 
     with Partition(source, on_comment=directives, progress=progress) as part:
         path = part.path
-        if part.lines_read == 0 or not directives.seen_first:
-            parse_messages.append((0, "empty GFF file, must have header"))
+        directives.finish(part.first_record_line())
         parse_messages.extend(directives.messages)
-        first_data = min((part.runs(n)[0][2] for n in part.names), default=None)
-        if first_data == 1:
-            parse_messages.append((1, f"{path}:1: invalid GFF3 header"))
         with gff3mod.no_gc():
             _gff3_sequences(part, path, opts, attrs_out, unprocessed_roots_out, with_bin, max_errors,
                             parse_messages, late_messages, blocks, unprocessed, bad_rows, counts)
@@ -325,20 +299,17 @@ def gff3_to_genepred(source, out, *, attrs_out=None, unprocessed_roots_out=None,
             report(text)
     if errors and not opts.warn_and_continue:
         raise ConversionError(f"{errors} errors converting GFF3 file: {path}")
-    with ExitStack() as stack:
-        gp_out = stack.enter_context(atomic_output(out, "w"))
-        attrs_f = stack.enter_context(atomic_output(attrs_out, "w")) if attrs_out is not None else None
+    with ExitStack() as stack:  # every output is renamed into place only when all are written
+        gp_out = stack.enter_context(text_output(out))
+        attrs_f = stack.enter_context(text_output(attrs_out)) if attrs_out is not None else None
         for _, rows, attrs, _ in blocks:
             gp_out.write(rows)
             if attrs_f is not None:
                 attrs_f.write(attrs)
-        if unprocessed_roots_out is not None:
-            with atomic_output(unprocessed_roots_out, "w") as f:
-                for _, text in sorted(unprocessed, key=lambda u: -u[0]):
-                    f.write(text)
-        if bad_out is not None:
-            with atomic_output(bad_out, "w") as f:
-                for _, text in sorted(bad_rows, key=lambda u: -u[0]):
+        for target, texts in ((unprocessed_roots_out, unprocessed), (bad_out, bad_rows)):
+            if target is not None:
+                f = stack.enter_context(text_output(target))
+                for _, text in sorted(texts, key=lambda u: -u[0]):
                     f.write(text)
     if errors:
         report(f"{errors} warnings converting GFF3 file: {path}")
@@ -405,31 +376,72 @@ def _message_line(message: str) -> int:
 def genepred_to_bed(source, out, *, with_bin: bool = False) -> int:
     """Convert genePred rows to BED12 (kent's genePredToBed); returns the row count."""
     count = 0
-    with atomic_output(out, "w") as f:
+    with text_output(out) as f:
         for gp in read_genepreds(source, tabs=False, max_columns=10):
             f.write(format_bed12(gp, with_bin=with_bin))
             count += 1
     return count
 
 
-def read_key_file(path, columns: int, what: str) -> Dict[str, List[str]]:
+def read_key_file(path, columns: int, what: str,
+                  parse: Optional[Callable[[List[str]], Any]] = None) -> Dict[str, Any]:
     """A tab-separated ``key value...`` file as a dict (kent's -score/-geneNames/-colors files).
 
-    Lines with fewer than ``columns`` columns are an error naming the line.
+    Each key maps to its next ``columns - 1`` values, or to ``parse(values)`` when given
+    (``parse`` raises ValueError for bad values).  Lines with fewer columns, or values
+    ``parse`` rejects, are an error naming the file and line.
     """
-    table: Dict[str, List[str]] = {}
+    table: Dict[str, Any] = {}
     name = display_name(path)
     with open_input(path) as f:
         for lineno, raw in enumerate(f, 1):
-            text = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
+            text = decode_line(raw)
             if not text or text.startswith("#"):
                 continue
             cols = text.split("\t") if "\t" in text else text.split()
             if len(cols) < columns:
                 raise FormatError(f"expected {columns} columns in the {what} file, found {len(cols)}",
                                   path=name, line=lineno)
-            table[cols[0]] = cols[1:columns]
+            values = cols[1:columns]
+            if parse is not None:
+                try:
+                    values = parse(values)
+                except ValueError as err:
+                    raise FormatError(f"{what} of {cols[0]}: {err}", path=name, line=lineno) from None
+            table[cols[0]] = values
     return table
+
+
+def _score(values: List[str]) -> int:
+    if not values[0].isdigit() or not values[0].isascii():
+        raise ValueError(f"not an unsigned integer: {values[0]!r}")
+    return int(values[0])
+
+
+def _rgb(values: List[str]) -> str:
+    # kent reads each component with atoi (leading number, else 0) and keeps its low byte
+    r, g, b = (_atoi(v) & 0xFF for v in values)
+    return str((r << 16) | (g << 8) | b)
+
+
+def _cds_columns(values: List[str]) -> Tuple[str, str, List[int]]:
+    """cdsStartStat, cdsEndStat (kent's enum numbers), exonCount and exonFrames of a
+    knownCds row, as (status, status, frames)."""
+    stats = []
+    for text in values[:2]:
+        value = int(text) if text.lstrip("-").isdigit() and text.isascii() else -1
+        if not 0 <= value < len(CDS_STATUSES):
+            raise ValueError(f"invalid cdsStatus enum value: {text!r}")
+        stats.append(CDS_STATUSES[value])
+    frames = []
+    for text in values[3].split(","):
+        if text:
+            if not text.lstrip("-").isdigit() or not text.isascii() or not -1 <= int(text) <= 2:
+                raise ValueError(f"invalid exonFrame: {text!r}")
+            frames.append(int(text))
+    if not values[2].isdigit() or int(values[2]) != len(frames):
+        raise ValueError(f"exonCount {values[2]!r} but {len(frames)} exonFrames")
+    return stats[0], stats[1], frames
 
 
 def genepred_to_biggenepred(source, out, *, scores=None, gene_names=None, colors=None, cds=None,
@@ -439,36 +451,37 @@ def genepred_to_biggenepred(source, out, *, scores=None, gene_names=None, colors
     The optional tables (paths) map a genePred name to a score (``scores``: 2 columns), to
     geneName and geneName2 (``gene_names``: 3 columns), to an r, g, b color (``colors``: 4
     columns), to cdsStartStat, cdsEndStat, exonCount, exonFrames (``cds``: 5 columns, as
-    kent's knownCds), or to a geneType (``gene_types``: 2 columns; trackpack's addition).
-    Returns the row count.
+    kent's knownCds; used for genePreds without frames), or to a geneType (``gene_types``:
+    2 columns; trackpack's addition).  Every genePred needs a color and gene names when
+    those tables are given.  Returns the row count.
+
+    Raises:
+        FormatError: a bad row in the input or in a table (naming file and line).
+        NotFoundError: a genePred missing from the colors or gene names table.
     """
-    score_t = read_key_file(scores, 2, "score") if scores is not None else None
+    score_t = read_key_file(scores, 2, "score", _score) if scores is not None else None
     names_t = read_key_file(gene_names, 3, "geneNames") if gene_names is not None else None
-    color_t = read_key_file(colors, 4, "colors") if colors is not None else None
-    cds_t = read_key_file(cds, 5, "cds") if cds is not None else None
+    color_t = read_key_file(colors, 4, "colors", _rgb) if colors is not None else None
+    cds_t = read_key_file(cds, 5, "cds", _cds_columns) if cds is not None else None
     types_t = read_key_file(gene_types, 2, "geneType") if gene_types is not None else None
     count = 0
-    with atomic_output(out, "w") as f:
+    with text_output(out) as f:
         for gp in read_genepreds(source, tabs=True, max_columns=15):
             extras = BigGenePredExtras()
             if gp.exon_frames is None and cds_t is not None and gp.name in cds_t:
-                start_stat, end_stat, _, frames = cds_t[gp.name]
-                gp.cds_start_stat = _cds_status(int(start_stat) if start_stat.lstrip("-").isdigit() else -1)
-                gp.cds_end_stat = _cds_status(int(end_stat) if end_stat.lstrip("-").isdigit() else -1)
-                gp.exon_frames = [int(v) for v in frames.split(",") if v]
-                gp.fields = 4
+                gp.cds_start_stat, gp.cds_end_stat, frames = cds_t[gp.name]
+                if len(frames) != gp.exon_count:
+                    raise FormatError(f"{gp.name} has {len(frames)} exonFrames in {display_name(cds)} but "
+                                      f"{gp.exon_count} exons", path=gp.origin[0] if gp.origin else None,
+                                      line=gp.origin[1] if gp.origin else None)
+                gp.exon_frames = frames
+                gp.fields = FIELDS_ALL
             if score_t is not None and gp.name in score_t:
-                value = score_t[gp.name][0]
-                if not value.isdigit():
-                    raise FormatError(f"score for {gp.name} is not an unsigned integer: {value!r}",
-                                      path=display_name(scores))
-                extras.score = int(value)
+                extras.score = score_t[gp.name]
             if color_t is not None:
-                rgb = color_t.get(gp.name)
-                if rgb is None:
+                extras.item_rgb = color_t.get(gp.name)
+                if extras.item_rgb is None:
                     raise NotFoundError(f"{gp.name} has no color in {display_name(colors)}")
-                r, g, b = (_atoi(v) & 0xFF for v in rgb)
-                extras.item_rgb = str((r << 16) | (g << 8) | b)
             if names_t is not None:
                 gn = names_t.get(gp.name)
                 if gn is None:
@@ -482,6 +495,7 @@ def genepred_to_biggenepred(source, out, *, scores=None, gene_names=None, colors
 
 
 def _atoi(text: str) -> int:
+    """C's atoi: the leading (signed) number of ``text`` after white space, else 0."""
     digits = ""
     for i, c in enumerate(text.strip()):
         if c.isdigit() or (i == 0 and c in "+-"):
@@ -492,11 +506,3 @@ def _atoi(text: str) -> int:
         return int(digits)
     except ValueError:
         return 0
-
-
-def _cds_status(value: int) -> str:
-    from .genepred import CDS_STATUSES
-
-    if not 0 <= value < len(CDS_STATUSES):
-        raise FormatError(f"invalid cdsStatus enum value: {value}")
-    return CDS_STATUSES[value]
