@@ -26,7 +26,7 @@ import sys
 import pytest
 
 import gen_genome
-from common import kent_tool, require_module
+from common import kent_tool, require_module, run_measured
 
 FETCHES = 10_000
 
@@ -249,21 +249,6 @@ def test_open_and_sizes(benchmark, tool, genome):
     _run(benchmark, run, rounds=20, tool=tool)
 
 
-# Peak RSS of a command, measured from a small launcher process: os.wait4() in this (large)
-# pytest process would report at least this process's own size, which the child inherits
-# at fork() before exec() replaces it.
-_LAUNCHER = (
-    "import resource, subprocess, sys\n"
-    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
-
-
-def _peak_rss_mb(cmd) -> float:
-    out = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], check=True, capture_output=True, text=True)
-    return int(out.stdout.split()[-1]) * 1024 / 1e6  # ru_maxrss is in KiB on Linux
-
-
 @pytest.mark.parametrize("tool", ["trackpack", "kent"])
 def test_fasta_to_twobit_process(benchmark, tool, genome, tmp_path):
     """The whole command, as a user runs it; its peak RSS goes to extra_info["peak_rss_mb"]."""
@@ -277,7 +262,7 @@ def test_fasta_to_twobit_process(benchmark, tool, genome, tmp_path):
     peaks = []
 
     def run():
-        peaks.append(_peak_rss_mb(cmd))
+        peaks.append(run_measured(cmd)[1])
 
     _run(benchmark, run, rounds=3, tool=tool, bytes=os.path.getsize(fasta))
-    benchmark.extra_info["peak_rss_mb"] = round(max(peaks), 1)
+    benchmark.extra_info["peak_rss_mb"] = round(max(peaks) / 1e6, 1)

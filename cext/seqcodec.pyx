@@ -21,10 +21,13 @@ from libc.string cimport memcpy, memset
 
 from operator import index as _index
 
-from trackpack.errors import ArgumentError, ClosedFileError, FormatError, NotFoundError, OutOfRangeError
+from trackpack.errors import (
+    ArgumentError, ClosedFileError, FormatError, NotFoundError, OutOfRangeError, UsageError,
+)
 
 
-def _as_index(value, what):
+def as_index(value, what):
+    """``value`` as an int: integers only (numpy integers too), never floats or strings."""
     try:
         return _index(value)
     except TypeError:
@@ -522,14 +525,6 @@ cdef class TwoBitPacker:
         """Bases packed so far."""
         return self.n
 
-    @property
-    def n_count(self):
-        return self.ncount
-
-    @property
-    def mask_count(self):
-        return self.mcount
-
     cdef int _reserve(self, Py_ssize_t more) noexcept nogil:
         cdef Py_ssize_t need = <Py_ssize_t>((self.n + 3) >> 2) + ((more + 3) >> 2) + 1
         cdef Py_ssize_t newcap
@@ -778,6 +773,19 @@ def parse_index(const uint8_t[::1] buf, Py_ssize_t count, int offset_size, bint 
     return parsed, pos, None
 
 
+cpdef tuple region_triple(region, Py_ssize_t number):
+    """(name, start, end) from the ``number``-th region of a batch, or ArgumentError."""
+    if type(region) is tuple and len(<tuple>region) == 3:
+        return <tuple>region
+    try:
+        name, start, end = region
+    except (TypeError, ValueError):
+        raise ArgumentError(
+            f"region {number}: expected a (name, start, end) triple, got {region!r}"
+        ) from None
+    return name, start, end
+
+
 cdef class _Record:
     """Where one sequence's parts are: sizes, block tables and packed bases."""
     cdef readonly uint32_t size
@@ -836,7 +844,7 @@ cdef class TwoBitCore:
         self.path = path
         self._index = {}
         for i in range(len(names)):
-            self._index.setdefault(names[i], i)  # first of duplicate names wins
+            self._index[names[i]] = i  # a repeated name means its last record, as in kent
         self._records = [None] * len(names)
         self._closed = False
 
@@ -941,9 +949,6 @@ cdef class TwoBitCore:
         """The record (sizes, counts, offsets) of sequence ``name``."""
         return self._record(self._lookup(name))
 
-    def _size_at(self, Py_ssize_t idx):
-        return self._u32(self._offsets[idx], "sequence size")
-
     def _sizes(self):
         """Sizes of all sequences, in file order (reads 4 bytes per sequence)."""
         cdef Py_ssize_t i
@@ -1024,9 +1029,9 @@ cdef class TwoBitCore:
         if rec is None:
             rec = self._record(idx)
         if type(start) is not int:
-            start = _as_index(start, "start")  # integers only (numpy ints too), never floats
+            start = as_index(start, "start")
         if end is not None and type(end) is not int:
-            end = _as_index(end, "end")
+            end = as_index(end, "end")
         try:
             a = start
             b = rec.size if end is None else end
@@ -1052,12 +1057,23 @@ cdef class TwoBitCore:
         cdef _Record rec = self._checked(name, start, end, &s, &e)
         return self._decode(rec, s, e, mask, False, NULL)
 
+    def region(self, name, start=0, end=None):
+        """(start, end) of a region as ints, checked like :meth:`fetch` checks it.
+
+        ``end`` None means the sequence end.  Raises NotFoundError, OutOfRangeError or
+        ArgumentError exactly as :meth:`fetch` would, without reading any bases.
+        """
+        cdef uint64_t s, e
+        self._checked(name, start, end, &s, &e)
+        return s, e
+
     def fetch_many(self, regions, bint mask=True):
         """Many regions at once: an iterable of (name, start, end) -> list of str."""
         cdef uint64_t s, e
         cdef _Record rec
         out = []
-        for name, start, end in regions:
+        for number, region in enumerate(regions, 1):
+            name, start, end = region_triple(region, number)
             rec = self._checked(name, start, end, &s, &e)
             out.append(self._decode(rec, s, e, mask, False, NULL))
         return out
@@ -1067,18 +1083,20 @@ cdef class TwoBitCore:
     def _fill_codes(self, regions, uint8_t[:, ::1] out):
         """Decode each region into a row of ``out`` as A=0 C=1 G=2 T=3 N=4 codes.
 
-        Rows are pre-filled by the caller (padding); regions longer than a row are refused.
+        Rows are pre-filled by the caller (padding); a region longer than a row, or more
+        regions than rows, is a UsageError.
         """
         cdef uint64_t s, e
         cdef _Record rec
         cdef Py_ssize_t row = 0
         cdef Py_ssize_t width = out.shape[1]
-        for name, start, end in regions:
+        for region in regions:
+            name, start, end = region_triple(region, row + 1)
             if row >= out.shape[0]:
-                raise ValueError("more regions than rows")
+                raise UsageError(f"more regions than the {out.shape[0]} rows of the array")
             rec = self._checked(name, start, end, &s, &e)
             if <Py_ssize_t>(e - s) > width:
-                raise ValueError(f"region {name}:{start}-{end} is longer than the row length {width}")
+                raise UsageError(f"region {name}:{s}-{e} is longer than the row length {width}")
             if e > s:
                 self._decode(rec, s, e, False, True, &out[row, 0])
             row += 1

@@ -2,6 +2,7 @@
 cases (ENCODE-DCC+kentUtils/src/utils/*/tests in the corpus) and kent's behaviour."""
 from __future__ import annotations
 
+import importlib.util
 import io
 import struct
 import sys
@@ -85,6 +86,45 @@ def test_kent_fa_to_two_bit_suite(tmp_path, capsys):
     common.assert_same_bytes((tmp_path / "gb.fa").read_bytes(), (base / "expected/genbank.fa").read_bytes())
 
 
+# --- kent's bytes for every tool and flag, on tricky input (tests/data/kent_seq) -------------
+
+KENT_SEQ = Path(__file__).resolve().parent / "data" / "kent_seq"
+
+
+def _kent_cases():
+    spec = importlib.util.spec_from_file_location("kent_seq_cases", KENT_SEQ / "make_expected.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.cases())
+
+
+KENT_CASES = _kent_cases()
+
+
+@pytest.mark.parametrize("case_id,tool_name,args", KENT_CASES, ids=[c[0] for c in KENT_CASES])
+def test_same_bytes_as_kent(case_id, tool_name, args, tmp_path, monkeypatch, capsys):
+    """Output file, stdout and stderr equal what kent's tool wrote for the same command
+    (inputs with CRLF, IUPAC codes, digits, '>' inside a line, non-ASCII bytes, an empty
+    record, names that collide after -stripVersion; see tests/data/kent_seq/README.md)."""
+    monkeypatch.chdir(KENT_SEQ)  # relative input paths, as kent was run (nibFrag names them)
+    out = tmp_path / "out"
+    assert tool(tool_name, *[out if a == "{out}" else a for a in args]) == 0
+    printed = capsys.readouterr()
+    expected = KENT_SEQ / "expected"
+    common.assert_same_bytes(out.read_bytes(), (expected / f"{case_id}.out").read_bytes(), case_id)
+    for stream, text in (("stdout", printed.out), ("stderr", printed.err)):
+        kent_text = expected / f"{case_id}.{stream}"
+        assert text == (kent_text.read_text() if kent_text.exists() else ""), stream
+
+
+def test_kent_made_inputs_read_back(tmp_path):
+    """The fixture's kent-made .2bit and .nib are exactly what trackpack writes."""
+    write_twobit(KENT_SEQ / "tricky.fa", tmp_path / "t.2bit")
+    common.assert_same_bytes((tmp_path / "t.2bit").read_bytes(), (KENT_SEQ / "tricky.2bit").read_bytes())
+    write_nib(KENT_SEQ / "one.fa", tmp_path / "o.nib", mask=True)
+    common.assert_same_bytes((tmp_path / "o.nib").read_bytes(), (KENT_SEQ / "one.nib").read_bytes())
+
+
 # --- faToTwoBit ----------------------------------------------------------------------------
 
 
@@ -162,12 +202,11 @@ def test_two_bit_to_fa_specs_and_options(sample, tmp_path):
     assert out.read_text() == ">chr3\nGATTACA\n"
     # -bedPos
     bed = tmp_path / "r.bed"
-    bed.write_text("chr3\t1\t4\tmyName\t0\t-\nchr2\t0\t2\n")
+    bed.write_text("chr3\t1\t4\tmyName\t0\t-\nchr2\t0\t2\tother\n")
     assert tool("twoBitToFa", sample, out, f"-bed={bed}", "-bedPos") == 0
     assert out.read_text() == ">chr3:1-4\nAAT\n>chr2:0-2\nTT\n"
-    # BED3 items have no name: kent writes the bases without a header line
     assert tool("twoBitToFa", sample, out, f"-bed={bed}") == 0
-    assert out.read_text() == ">myName\nAAT\nTT\n"
+    assert out.read_text() == ">myName\nAAT\n>other\nTT\n"
 
 
 def test_two_bit_to_fa_bed12_blocks(sample, tmp_path):
@@ -178,6 +217,25 @@ def test_two_bit_to_fa_bed12_blocks(sample, tmp_path):
     with TwoBitFile(sample) as tb:
         expected = reverse_complement(tb.fetch("chr1", 2, 6) + tb.fetch("chr1", 25, 30))
     assert out.read_bytes() == format_fasta("tx", expected)
+
+
+def test_two_bit_to_fa_bed_lines_are_checked(sample, tmp_path, capsys):
+    out = tmp_path / "b.fa"
+    cases = [
+        ("chr1\t1\t4\n", "at least 4 fields"),
+        ("chr1\t-1\t4\tn\n", "chromStart must be a non-negative integer"),
+        ("chr1\t1\t4_0\tn\n", "chromEnd must be a non-negative integer"),
+        ("chr1\t1\t4\tn\t0\t+\tx\t4\n", "thickStart"),
+        ("chr1\t1\t4\tn\t0\t+\t1\t4\t0\t2\n", "blockSizes or chromStarts is missing"),
+        ("chr1\t1\t4\tn\t0\t+\t1\t4\t0\t2\t1,1,\t0,\n", "chromStarts has 1 values"),
+    ]
+    for text, message in cases:
+        bed = tmp_path / "bad.bed"
+        bed.write_text("# a comment\n\nchr2\t0\t2\tok\n" + text)
+        assert tool("twoBitToFa", sample, out, f"-bed={bed}") == 255
+        err = capsys.readouterr().err
+        assert f"{bed}:4:" in err and message in err, (text, err)
+        assert not out.exists()
 
 
 def test_two_bit_to_fa_errors(sample, tmp_path, capsys):
@@ -229,7 +287,19 @@ def test_two_bit_info_flags(sample, tmp_path):
         assert out.read_text() == "".join(f"{n}\t{s}\t{e}\n" for n in ("chr2", "chr1") for s, e in tb.mask_blocks(n))
         assert tool("twoBitInfo", "-noNs", sample, out) == 0
         assert out.read_text() == "chr1\t80\nchr2\t8\nchr3\t7\n"
-    assert tool("twoBitInfo", f"{sample}:chrX", out) == 255
+    missing = tmp_path / "missing.txt"
+    assert tool("twoBitInfo", f"{sample}:chr1,chrX", missing) == 255
+    assert not missing.exists()
+
+
+def test_two_bit_tools_write_to_stdout(sample, capfdbinary):
+    with TwoBitFile(sample) as tb:
+        expected_fa = b"".join(format_fasta(name, tb.fetch(name)) for name in tb)
+        expected_info = "".join(f"{name}\t{size}\n" for name, size in tb.sizes.items()).encode()
+    assert tool("twoBitToFa", sample, "stdout") == 0
+    assert capfdbinary.readouterr().out == expected_fa
+    assert tool("twoBitInfo", sample, "stdout") == 0
+    assert capfdbinary.readouterr().out == expected_info
 
 
 def test_two_bit_info_matches_oracles_on_the_corpus(tmp_path):
@@ -287,6 +357,7 @@ def test_nib_frag_modes(tmp_path, capsys):
     assert frag("-dbHeader=hg1", nib, 1, 3, "m", out) == f">{nib}:1-3:hg1.x:1-3:-:14\ncg\n"
     assert frag("-tbaHeader=tb", nib, 1, 3, "+", out) == ">tb.x:1-3 of 14\ncg\n"
     for args in ([nib, 3, 3, "+", out], [nib, 0, 3, "x", out], [nib, "a", 3, "+", out], [nib, 0, 3, "+"],
+                 [nib, "\u00b2", 3, "+", out], [nib, 0, "", "+", out],
                  ["-masked", "-hardMasked", nib, 0, 3, "+", out]):
         assert tool("nibFrag", *args) == 255
         assert "nibFrag [options] file.nib start end strand out.fa" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from trackpack import (
     OutOfRangeError,
     write_nib,
 )
+from seq_fixtures import CountingStream, Unmappable, run_in_threads
 from trackpack.fasta import read_fasta
 
 NIB_ROWS = [row for row in common.manifest() if row["format"] == "nib"]
@@ -93,6 +94,8 @@ def test_errors(tmp_path):
             nib[4]
         with pytest.raises(ArgumentError):
             nib.fetch(0.5, 2)
+        with pytest.raises(ArgumentError):
+            nib[1.5]
     with pytest.raises(ClosedFileError):
         nib.fetch()
     for data in (b"", b"\x3a\x3d\xe9", b"\0" * 16):
@@ -106,6 +109,54 @@ def test_errors(tmp_path):
     with pytest.raises(FormatError, match="invalid base code 5 at base 1") as err:
         NibFile(io.BytesIO(bad_code)).fetch()
     assert err.value.offset == 8
+
+
+def test_region_reads_touch_only_their_bytes(tmp_path):
+    path = tmp_path / "big.nib"
+    write_nib([("big", "ACGTacgtNn" * 100_000)], path)  # 1 Mb, 500 kB of nibbles
+    stream = CountingStream(path.read_bytes())
+    with NibFile(stream, name="big") as nib:
+        opened = stream.bytes_read
+        assert nib.fetch(700_001, 700_011) == "CGTacgtNnA"
+        assert opened <= 64 and stream.bytes_read - opened == 6
+
+
+def test_threads_share_one_reader(tmp_path):
+    rng = random.Random(6)
+    seq = "".join(rng.choice("ACGTacgtNn") for _ in range(50_001))
+    path = tmp_path / "t.nib"
+    write_nib([("t", seq)], path)
+    expected = masked(seq)
+    errors = []
+    for source in (path, Unmappable(path.read_bytes())):
+        with NibFile(source, name="t") as nib:
+
+            def work(seed):
+                r = random.Random(seed)
+                for _ in range(300):
+                    start = r.randrange(len(seq))
+                    end = r.randrange(start, len(seq) + 1)
+                    if nib.fetch(start, end) != expected[start:end]:
+                        errors.append((start, end))
+
+            run_in_threads(work)
+    assert errors == []
+
+
+def test_sequences_longer_than_the_format_are_refused(tmp_path, monkeypatch):
+    from trackpack import _kernels
+
+    monkeypatch.setattr(_kernels.load("seqcodec"), "MAX_BASES", 10)
+    fa = tmp_path / "long.fa"
+    fa.write_bytes(b"\n>long one\nACGTACGT\nACGTACGT\n")
+    out = tmp_path / "long.nib"
+    with pytest.raises(FormatError, match="sequence 'long' has more than 10 bases") as err:
+        write_nib(fa, out)
+    assert err.value.line == 2 and not out.exists()
+    with pytest.raises(ArgumentError, match="more than 10 bases"):
+        write_nib([("b", "A" * 11)], out)
+    with pytest.raises(ArgumentError, match="must be str or bytes"):
+        write_nib([("b", 11)], out)
 
 
 def test_every_truncation_is_a_format_error(tmp_path):

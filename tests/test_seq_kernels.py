@@ -378,6 +378,18 @@ def test_wrap_lines(data, width):
     assert codec.wrap_lines(data, width) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(max_codepoint=0xFF), max_size=300), st.integers(1, 70))
+def test_wrap_lines_of_str(text, width):
+    """A str is read in place (its one-byte-per-character storage): ASCII only."""
+    if text.isascii():
+        expected = b"".join(text[i:i + width].encode() + b"\n" for i in range(0, len(text), width))
+        assert codec.wrap_lines(text, width) == expected
+    else:
+        with pytest.raises(ValueError, match="ASCII"):
+            codec.wrap_lines(text, width)
+
+
 def test_wrap_lines_rejects_bad_width():
     with pytest.raises(ValueError):
         codec.wrap_lines(b"ACGT", 0)

@@ -11,6 +11,7 @@ import threading
 import numpy as np
 import pytest
 
+from seq_fixtures import CountingStream, Unmappable, run_in_threads
 from trackpack import (
     ArgumentError,
     ClosedFileError,
@@ -61,6 +62,9 @@ def test_sizes_names_and_mapping(twobit):
         record = tb["chr1"]
         assert len(record) == 203 and record.name == "chr1"
         assert record[4:12] == "NNNNacgt" and record[-3:] == "ACG" and record[0] == "A"
+        assert record[np.int64(1)] == "C"
+        with pytest.raises(ArgumentError):
+            record[1.5]
         assert record[::7] == reference(RECORDS[0][1])[::7]
         assert record[10:2:-2] == reference(RECORDS[0][1])[10:2:-2]
         assert str(tb["chrM"]) == "acgtACGTacgt"
@@ -109,32 +113,43 @@ def test_errors_name_what_and_where(twobit):
 def test_file_objects_and_buffers(twobit):
     data = twobit.read_bytes()
     expected = {name: reference(seq) for name, seq in RECORDS}
-
-    class Stream(io.RawIOBase):  # seekable, but neither a real file nor a BytesIO
-        def __init__(self, raw):
-            self._inner = io.BytesIO(raw)
-
-        def readable(self):
-            return True
-
-        def seekable(self):
-            return True
-
-        def readinto(self, b):
-            return self._inner.readinto(b)
-
-        def seek(self, *args):
-            return self._inner.seek(*args)
-
-        def tell(self):
-            return self._inner.tell()
-
     with open(twobit, "rb") as f:
-        sources = [io.BytesIO(data), f, Stream(data), str(twobit)]
+        sources = [io.BytesIO(data), f, Unmappable(data), str(twobit)]
         for source in sources:
             with TwoBitFile(source) as tb:
                 assert {n: tb.fetch(n) for n in tb} == expected
                 assert tb.n_blocks("chr1")[0] == (4, 8)
+
+
+def test_region_reads_touch_only_their_bytes(tmp_path):
+    """Opening reads the header and index; a region reads its record's block tables once,
+    then only the packed bytes holding its bases."""
+    path = tmp_path / "big.2bit"
+    seq = ("ACGT" * 5000 + "acgt" * 5000 + "N" * 100) * 25  # 1 Mb, 75 N and mask blocks
+    write_twobit([("a", "ACGT"), ("big", seq), ("z", "T")], path)
+    stream = CountingStream(path.read_bytes())
+    with TwoBitFile(stream) as tb:
+        opened = stream.bytes_read
+        assert opened <= 16 + 4096 and tb.fetch("big", 0, 1) == "A"  # header, first index chunk
+        tables = stream.bytes_read - opened
+        for start in (700_001, 12_345, len(seq) - 10):
+            before = stream.bytes_read
+            assert tb.fetch("big", start, start + 10) == reference(seq[start:start + 10])
+            assert stream.bytes_read - before <= 4  # 10 bases span at most 4 packed bytes
+    assert tables < 1024  # the record header and its two block tables
+
+
+def test_long_index_read_in_pieces(tmp_path):
+    """An index of thousands of names (up to 255 bytes) read from a stream in chunks whose
+    ends fall inside entries: the same names and sizes as through the memory map."""
+    rng = random.Random(12)
+    records = [(f"s{i}_" + "x" * rng.randrange(0, 250), "ACGT"[: 1 + i % 4]) for i in range(3000)]
+    path = tmp_path / "many.2bit"
+    for version in (0, 1):
+        write_twobit(records, path, version=version)
+        with TwoBitFile(path) as mapped, TwoBitFile(Unmappable(path.read_bytes())) as streamed:
+            assert list(streamed.sizes.items()) == list(mapped.sizes.items()) == [(n, len(s)) for n, s in records]
+            assert streamed.fetch(records[-1][0]) == records[-1][1]
 
 
 def test_batch_fetch(twobit):
@@ -144,6 +159,36 @@ def test_batch_fetch(twobit):
         assert tb.fetch_many(regions, mask=False)[1] == "GTAC"
         with pytest.raises(NotFoundError):
             tb.fetch_many([("chr1", 0, 1), ("zz", 0, 1)])
+
+
+def test_batch_argument_errors(twobit):
+    with TwoBitFile(twobit) as tb:
+        for call in (tb.fetch_many, tb.fetch_array):
+            with pytest.raises(ArgumentError, match=r"region 2: expected a \(name, start, end\) triple"):
+                call([("chr1", 0, 1), ("chr1", 0)])
+        # an inverted region is an OutOfRangeError naming it, before any array is made
+        with pytest.raises(OutOfRangeError, match="chr1:5-3"):
+            tb.fetch_array([("chr1", 5, 3)])
+        with pytest.raises(OutOfRangeError):
+            tb.fetch_array([("chr1", 5, 3)], length=4)
+        with pytest.raises(ArgumentError, match="length must be an integer"):
+            tb.fetch_array([("chr1", 0, 2)], length=2.5)
+        with pytest.raises(ArgumentError, match="must not be negative"):
+            tb.fetch_array([("chr1", 0, 2)], length=-1)
+    with pytest.raises(ClosedFileError):
+        tb.fetch_array([("chr1", 0, 2)])
+    with pytest.raises(ClosedFileError):
+        tb.fetch_many([("chr1", 0, 2)])
+
+
+def test_region_checks_without_reading(twobit):
+    with TwoBitFile(twobit) as tb:
+        assert tb.region("chr1") == (0, 203)
+        assert tb.region("chr1", np.int32(3), None) == (3, 203)
+        with pytest.raises(OutOfRangeError, match="chr1:-1-5"):
+            tb.region("chr1", -1, 5)
+        with pytest.raises(NotFoundError):
+            tb.region("chrX")
 
 
 def test_fetch_array_codes_and_one_hot(twobit):
@@ -174,7 +219,14 @@ def test_threads_share_one_reader(tmp_path):
     write_twobit(records, path)
     expected = {name: reference(seq) for name, seq in records}
     errors = []
-    with TwoBitFile(path) as tb:
+    # a path is memory-mapped; an unmappable stream is read under RandomAccess's lock
+    for source in (path, Unmappable(path.read_bytes())):
+        _fetch_from_threads(TwoBitFile(source), records, expected, errors)
+    assert errors == []
+
+
+def _fetch_from_threads(tb, records, expected, errors):
+    with tb:
 
         def work(seed):
             r = random.Random(seed)
@@ -188,12 +240,35 @@ def test_threads_share_one_reader(tmp_path):
             except Exception as err:  # pragma: no cover - reported below
                 errors.append(err)
 
-        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert errors == []
+        run_in_threads(work)
+
+
+def test_close_while_other_threads_read(tmp_path):
+    """Closing a shared reader mid-use: readers get ClosedFileError or whole results."""
+    seq = "ACGTacgtNN" * 100_000
+    path = tmp_path / "c.2bit"
+    write_twobit([("c", seq)], path)
+    expected = reference(seq)
+    tb = TwoBitFile(path)
+    started = threading.Barrier(5)
+    outcomes = []
+
+    def work():
+        started.wait()
+        try:
+            for _ in range(50):
+                outcomes.append(tb.fetch("c") == expected)
+        except ClosedFileError:
+            outcomes.append("closed")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    started.wait()
+    tb.close()
+    for t in threads:
+        t.join()
+    assert outcomes and False not in outcomes
 
 
 def test_close_is_idempotent_and_safe(twobit):
@@ -359,12 +434,13 @@ def test_fetch_chunks(twobit):
             assert "".join(pieces) == whole and all(len(p) == size for p in pieces[:-1])
         assert "".join(tb.fetch_chunks("chr1", 5, 57, mask=False, chunk_size=10)) == whole[5:57].upper()
         assert list(tb.fetch_chunks("chr1", 5, 5)) == []
+        # checked by the call, not when the first piece is read
         with pytest.raises(OutOfRangeError):
-            list(tb.fetch_chunks("chr1", 0, 10_000))
+            tb.fetch_chunks("chr1", 0, 10_000)
         with pytest.raises(NotFoundError):
-            list(tb.fetch_chunks("chrX"))
+            tb.fetch_chunks("chrX")
         with pytest.raises(ArgumentError):
-            list(tb.fetch_chunks("chr1", chunk_size=0))
+            tb.fetch_chunks("chr1", chunk_size=0)
 
 
 def test_coordinates_must_be_integers(twobit):
@@ -375,3 +451,85 @@ def test_coordinates_must_be_integers(twobit):
                 tb.fetch("chr1", bad, 5)
         with pytest.raises(TypeError):  # ArgumentError is a TypeError
             tb.fetch("chr1", 0, 2.0)
+
+
+# --- memory: the writer holds one sequence, not the genome -----------------------------------
+
+# Run in a fresh interpreter: prints the growth of peak RSS (MB) while writing `records`
+# sequences of `bases` bases, first from FASTA text made on the fly, then from pairs.
+_MEMORY_PROBE = r"""
+import io, resource, sys
+from trackpack import write_twobit
+
+out, records, bases = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+runs = b"ACGTGCAT" * 40 + b"acgtgcat" * 37 + b"N" * 8            # soft-masked runs, N gaps
+seq = (runs * (bases // len(runs) + 1))[:bases]
+body = b"\n".join(seq[i:i + 60] for i in range(0, len(seq), 60)) + b"\n"
+
+
+class Fasta(io.RawIOBase):
+    # `count` records of `seq`, 60 bases per line, produced as they are read
+    def __init__(self, count):
+        self.count, self.number, self.text, self.pos = count, 0, b">r0 d\n" + body, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        if self.pos == len(self.text):
+            self.number += 1
+            if self.number >= self.count:
+                return 0
+            self.text, self.pos = b">r%d d\n" % self.number + body, 0
+        n = min(len(b), len(self.text) - self.pos)
+        b[:n] = self.text[self.pos:self.pos + n]
+        self.pos += n
+        return n
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+write_twobit(io.BufferedReader(Fasta(2)), out)  # warm up: imports, threads, buffers
+write_twobit(((f"r{i}", seq) for i in range(2)), out)
+for make in (lambda: io.BufferedReader(Fasta(records)), lambda: ((f"r{i}", seq) for i in range(records))):
+    before = peak_mb()
+    write_twobit(make(), out)
+    print(round(peak_mb() - before, 1))
+"""
+
+
+def test_writer_memory_does_not_grow_with_the_genome(tmp_path):
+    """300 sequences of 1 Mb (300 MB of FASTA, 75 MB packed): the writer's peak memory
+    grows by its read-ahead chunks and about one sequence, whether the records come as
+    FASTA text or as (name, sequence) pairs."""
+    import subprocess
+    import sys
+
+    records, bases = 300, 1_000_000
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEMORY_PROBE, str(tmp_path / "m.2bit"), str(records), str(bases)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    growth_fasta, growth_pairs = map(float, proc.stdout.split())
+    packed_mb = records * bases / 4 / 1e6
+    assert growth_fasta < 40 < packed_mb and growth_pairs < 40, (growth_fasta, growth_pairs)
+
+
+def test_sequences_longer_than_the_format_are_refused(tmp_path, monkeypatch):
+    """The u32 base count: a longer sequence is an error naming the record, never a wrap."""
+    from trackpack import _kernels
+
+    monkeypatch.setattr(_kernels.load("seqcodec"), "MAX_BASES", 10)
+    fa = tmp_path / "long.fa"
+    fa.write_bytes(b">short\nACGT\n>long one\nACGTACGT\nACGTACGT\n")
+    out = tmp_path / "long.2bit"
+    with pytest.raises(FormatError, match="sequence 'long' has more than 10 bases") as err:
+        write_twobit(fa, out)
+    assert err.value.line == 3 and not out.exists()
+    with pytest.raises(ArgumentError, match=r"record 2 \(b\): more than 10 bases"):
+        write_twobit([("a", "ACGT"), ("b", "A" * 11)], out)

@@ -8,31 +8,10 @@ import struct
 
 import pytest
 
+from seq_fixtures import Unmappable
 from trackpack import FormatError, NotFoundError, OutOfRangeError, TwoBitFile, write_twobit
 
 RECORDS = [("chr1", "ACGTNNNNacgtnnACTG" * 6), ("chr2", "nnnnACGT"), ("c3", "a")]
-
-
-class Unmappable(io.RawIOBase):
-    """A seekable stream that is neither a file nor a BytesIO: read through RandomAccess."""
-
-    def __init__(self, raw: bytes) -> None:
-        self._inner = io.BytesIO(raw)
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def readinto(self, b):
-        return self._inner.readinto(b)
-
-    def seek(self, *args):
-        return self._inner.seek(*args)
-
-    def tell(self):
-        return self._inner.tell()
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +122,17 @@ def test_random_corruption_never_crashes(tmp_path, good):
             read_everything(source)
         except allowed:
             pass
+
+
+def test_repeated_names_mean_the_last_record(tmp_path):
+    """kent's writer refuses repeated names; in a file that has them anyway, a name stands
+    for its last record, as in kent's reader (twoBitToFa prints that record twice)."""
+    path = tmp_path / "two.2bit"
+    write_twobit([("aa", "ACGT"), ("ab", "GGGGCC")], path)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"ab")
+    data[at:at + 2] = b"aa"
+    for source in sources(tmp_path, bytes(data)):
+        with TwoBitFile(source) as tb:
+            assert list(tb) == ["aa", "aa"]
+            assert tb.sizes == {"aa": 6} and tb.fetch("aa") == "GGGGCC" and len(tb["aa"]) == 6

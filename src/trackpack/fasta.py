@@ -26,7 +26,7 @@ import threading
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from . import _kernels
-from .errors import FormatError
+from .errors import ArgumentError, FormatError
 from .files import PathOrFile, display_name, open_input
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "format_fasta",
     "write_fasta",
     "reverse_complement",
+    "sequence_pairs",
     "SEQUENCE_CHARACTERS",
     "FASTA_LINE_WIDTH",
 ]
@@ -176,15 +177,21 @@ def _scan(stream, path: str, chunk_size: int) -> Iterator[Union[FastaHeader, mem
                 break
         if at_line_start and buf[pos] == 0x3E:  # '>'
             end = buf.find(b"\n", pos)
-            while end < 0:
-                more = stream.read(chunk_size)
-                if not more:
+            if end >= 0:
+                raw = buf[pos + 1:end]
+            else:  # a header line longer than the rest of the chunk: gather its pieces
+                pieces = [buf[pos + 1:]]
+                while True:
+                    buf = stream.read(chunk_size)
+                    end = buf.find(b"\n")
+                    if end >= 0 or not buf:
+                        pieces.append(buf[:end] if end >= 0 else buf)
+                        break
+                    pieces.append(buf)
+                raw = b"".join(pieces)
+                if end < 0:
                     end = len(buf)
-                    break
-                buf = buf[pos:] + more
-                pos = 0
-                end = buf.find(b"\n", pos)
-            yield _parse_header(buf[pos + 1:end], line, path)
+            yield _parse_header(raw, line, path)
             seen_header = True
             line += 1
             pos = end + 1
@@ -257,6 +264,32 @@ def read_fasta(source: PathOrFile, *, ignore_dups: bool = False) -> Iterator[Tup
             parts.append(keep(item, _KEEP))
     if name is not None and not skipping:
         yield name, b"".join(parts).decode("ascii")
+
+
+def sequence_pairs(pairs: Iterable) -> Iterator[Tuple[int, str, Union[bytes, bytearray, memoryview]]]:
+    """Check (name, sequence) pairs given to a writer instead of FASTA text.
+
+    Yields (1-based record number, name, sequence bytes).  The name must be a str; the
+    sequence a str (a non-ASCII character becomes '?', which the writers store as N) or a
+    bytes-like object.  Anything else is an ArgumentError naming the record number.
+    """
+    for number, pair in enumerate(pairs, 1):
+        try:
+            name, sequence = pair
+        except (TypeError, ValueError):
+            raise ArgumentError(
+                f"record {number}: expected a (name, sequence) pair, got {type(pair).__name__}"
+            ) from None
+        if not isinstance(name, str):
+            raise ArgumentError(f"record {number}: the name must be a str, not {type(name).__name__}")
+        if isinstance(sequence, str):
+            yield number, name, sequence.encode("ascii", "replace")
+        elif isinstance(sequence, (bytes, bytearray, memoryview)):
+            yield number, name, sequence
+        else:
+            raise ArgumentError(
+                f"record {number} ({name}): the sequence must be str or bytes, not {type(sequence).__name__}"
+            )
 
 
 def format_fasta(name: Optional[str], sequence: Union[str, bytes], width: int = FASTA_LINE_WIDTH) -> bytes:

@@ -11,7 +11,6 @@ does.  Coordinates are 0-based and half-open.
 from __future__ import annotations
 
 import logging
-import operator
 import os
 import struct
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Iterable, List, Optional, Tuple, Union
 
 from . import _kernels
 from .errors import ArgumentError, ClosedFileError, FormatError, OutOfRangeError
-from .fasta import FastaHeader, scan_fasta
+from .fasta import FastaHeader, scan_fasta, sequence_pairs
 from .files import STDIN_NAMES, PathOrFile, RandomAccess, atomic_output, display_name
 from .progress import Progress
 
@@ -33,13 +32,6 @@ NIB_SIGNATURE = 0x6BE93D3A
 _HEADER = struct.Struct("II")
 _MASKED = 8
 _CHUNK_BASES = 8 << 20
-
-
-def _as_index(value, what: str) -> int:
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise ArgumentError(f"{what} must be an integer, not {type(value).__name__}") from None
 
 
 def _nib_name(path: str) -> str:
@@ -70,8 +62,7 @@ class NibFile:
             raise
 
     def _read_header(self) -> None:
-        ra = self._random
-        assert ra is not None
+        ra = self._reader()
         if ra.size < _HEADER.size:
             raise FormatError(
                 f"not a .nib file: {ra.size} bytes, shorter than the {_HEADER.size}-byte header",
@@ -118,8 +109,8 @@ class NibFile:
     def fetch(self, start: int = 0, end: Optional[int] = None, mask: bool = True) -> str:
         """Bases [start, end) as a str; ``mask=False`` gives all upper case."""
         ra = self._reader()
-        start = _as_index(start, "start")
-        end = self.size if end is None else _as_index(end, "end")
+        start = _codec.as_index(start, "start")
+        end = self.size if end is None else _codec.as_index(end, "end")
         if start < 0 or end > self.size or start > end:
             raise OutOfRangeError(
                 f"{self.name}:{start}-{end} is outside the sequence '{self.name}' (0-{self.size})",
@@ -148,7 +139,7 @@ class NibFile:
             if hi <= lo:
                 return ""
             return self.fetch(lo, hi)[start - lo:(stop - lo) if stop - lo >= 0 else None:step]
-        index = int(key)
+        index = _codec.as_index(key, "index")
         if index < 0:
             index += self.size
         if not 0 <= index < self.size:
@@ -180,6 +171,7 @@ class NibFile:
         return self._runs
 
     def close(self) -> None:
+        """Release the file.  Further reads raise ClosedFileError."""
         if self._random is not None:
             self._random.close()
             self._random = None
@@ -271,6 +263,7 @@ def write_nib(
     is_fasta = isinstance(source, (str, os.PathLike)) or hasattr(source, "read")
     packer = _codec.NibPacker(nib_table(mask, hard_mask, is_fasta))
     name: Optional[str] = None
+    header_line = 0
     total = None
     if isinstance(source, (str, os.PathLike)) and os.fspath(source) not in STDIN_NAMES:
         try:
@@ -289,22 +282,29 @@ def write_nib(
                             path=path,
                             line=item.line,
                         )
-                    name = item.name
+                    name, header_line = item.name, item.line
                 else:
-                    packer.feed(item)
+                    try:
+                        packer.feed(item)
+                    except OverflowError:
+                        raise FormatError(
+                            f"sequence '{name}' has more than {_codec.MAX_BASES:,} bases, the most a .nib can hold",
+                            path=path,
+                            line=header_line,
+                        ) from None
                     bar.update(len(item))
             if packer.size == 0:
                 log.warning("Invalid fasta format: sequence size == 0 for element %s", name)
         else:
-            for number, pair in enumerate(source, 1):  # type: ignore[arg-type]
+            for number, name, data in sequence_pairs(source):  # type: ignore[arg-type]
                 if number > 1:
                     raise ArgumentError("a .nib holds one sequence, but the source yields more than one")
                 try:
-                    name, sequence = pair
-                except (TypeError, ValueError):
-                    raise ArgumentError(f"expected a (name, sequence) pair, got {type(pair).__name__}") from None
-                data = sequence.encode("ascii", "replace") if isinstance(sequence, str) else sequence
-                packer.feed(data)
+                    packer.feed(data)
+                except OverflowError:
+                    raise ArgumentError(
+                        f"sequence '{name}' has more than {_codec.MAX_BASES:,} bases, the most a .nib can hold"
+                    ) from None
                 bar.update(len(data))
             if name is None:
                 raise ArgumentError("the source yields no (name, sequence) pair")

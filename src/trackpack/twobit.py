@@ -39,7 +39,7 @@ from typing import IO, TYPE_CHECKING, Iterable, Iterator, List, Optional, Sequen
 
 from . import _kernels
 from .errors import ArgumentError, FormatError, OutOfRangeError, UsageError
-from .fasta import FastaHeader, scan_fasta
+from .fasta import FastaHeader, scan_fasta, sequence_pairs
 from .files import STDIN_NAMES, STDOUT_NAMES, PathOrFile, RandomAccess, atomic_output, display_name
 from .progress import Progress
 
@@ -64,7 +64,11 @@ _HEADER = struct.Struct("IIII")
 #: longest sequence name the index can hold (nameSize is a u8)
 MAX_NAME_BYTES = 255
 _U32_MAX = 0xFFFFFFFF
-_INDEX_CHUNK = 1 << 20
+#: index bytes read at a time from unmappable streams: at most 1 MiB, at least 4 KiB (more
+#: than one entry, which is at most 1 + 255 + 8 bytes), else about what the rest needs
+_INDEX_CHUNK_MAX = 1 << 20
+_INDEX_CHUNK_MIN = 4096
+_INDEX_ENTRY_GUESS = 32
 
 #: Letters of the array codes returned by :meth:`TwoBitFile.fetch_array`: A=0, C=1, G=2,
 #: T=3, and 4 for N, other bases and padding.
@@ -99,12 +103,16 @@ class TwoBitFile(_codec.TwoBitCore, Mapping):
     - :meth:`fetch` - one region as a str (soft-masked bases in lower case by default);
     - :meth:`fetch_many` - many regions in one call, a list of str;
     - :meth:`fetch_array` - many regions as a numpy array of base codes or one-hot rows;
-    - :meth:`n_blocks`, :meth:`mask_blocks` - runs of N and of soft-masked bases.
+    - :meth:`n_blocks`, :meth:`mask_blocks` - runs of N and of soft-masked bases;
+    - :meth:`region` - checks a region as :meth:`fetch` would, without reading it.
+
+    Attributes: ``path`` (as given), ``version`` (0, or 1 for 64-bit offsets) and
+    ``byte_order`` ("little" or "big").
 
     Errors: an unknown name is :class:`~trackpack.errors.NotFoundError` (a KeyError), a
     region outside the sequence :class:`~trackpack.errors.OutOfRangeError` (an IndexError),
     a corrupt or truncated file :class:`~trackpack.errors.FormatError` (a ValueError)
-    naming the byte offset.
+    naming the byte offset, use after :meth:`close` ClosedFileError.
     """
 
     def __init__(self, source: PathOrFile) -> None:
@@ -206,7 +214,8 @@ class TwoBitFile(_codec.TwoBitCore, Mapping):
                             chunk, remaining, offset_size, swap, size, names, offsets
                         )
             else:
-                chunk = self._random.read(pos, min(_INDEX_CHUNK, size - pos), "index")  # type: ignore[union-attr]
+                want = min(_INDEX_CHUNK_MAX, max(_INDEX_CHUNK_MIN, remaining * _INDEX_ENTRY_GUESS), size - pos)
+                chunk = self._random.read(pos, want, "index")  # type: ignore[union-attr]
                 parsed, used, error = _codec.parse_index(chunk, remaining, offset_size, swap, size, names, offsets)
             if error is not None:
                 raise FormatError(error[1], path=self.path, offset=pos + error[0])
@@ -240,13 +249,13 @@ class TwoBitFile(_codec.TwoBitCore, Mapping):
 
     @property
     def sizes(self) -> dict:
-        """``{name: length}`` for every sequence, in file order (cached after first use)."""
+        """``{name: length}`` for every sequence, in file order (cached after first use).
+
+        A name the index repeats (kent's writer never does) stands for its last record,
+        as in kent's reader and every lookup here."""
         cache = self._sizes_cache
         if cache is None:
-            names = self._names
-            cache = {}
-            for name, size in zip(names, self._sizes()):
-                cache.setdefault(name, size)
+            cache = dict(zip(self._names, self._sizes()))
             self._sizes_cache = cache
         return cache
 
@@ -283,16 +292,14 @@ class TwoBitFile(_codec.TwoBitCore, Mapping):
         self, name: str, start: int = 0, end: Optional[int] = None, mask: bool = True, chunk_size: int = 10_000_000
     ) -> Iterator[str]:
         """Bases [start, end) of ``name`` as consecutive str pieces of ``chunk_size`` bases
-        (the last may be shorter): a whole chromosome without holding it in memory."""
+        (the last may be shorter): a whole chromosome without holding it in memory.
+
+        The name and range are checked by the call itself, before any piece is read."""
+        chunk_size = _codec.as_index(chunk_size, "chunk_size")
         if chunk_size <= 0:
             raise ArgumentError(f"chunk_size must be positive, not {chunk_size}")
-        if end is None:
-            end = self._record_of(name).size
-        self.fetch(name, start, start, mask)  # checks the name and the start now
-        if end < start or end > self._record_of(name).size:
-            self.fetch(name, start, end, mask)  # raises OutOfRangeError
-        for pos in range(start, end, chunk_size):
-            yield self.fetch(name, pos, min(end, pos + chunk_size), mask)
+        start, end = self.region(name, start, end)
+        return (self.fetch(name, pos, min(end, pos + chunk_size), mask) for pos in range(start, end, chunk_size))
 
     def fetch_array(
         self,
@@ -318,9 +325,9 @@ class TwoBitFile(_codec.TwoBitCore, Mapping):
         import numpy as np
 
         resolved = []
-        for name, start, end in regions:
-            if end is None:
-                end = self._record_of(name).size
+        for number, region in enumerate(regions, 1):
+            name, start, end = _codec.region_triple(region, number)
+            start, end = self.region(name, start, end)  # names and ranges checked up front
             resolved.append((name, start, end))
         if length is None:
             lengths = {end - start for _, start, end in resolved}
@@ -330,15 +337,12 @@ class TwoBitFile(_codec.TwoBitCore, Mapping):
                     f"({min(lengths)} to {max(lengths)}); pass length= to pad them to one row length"
                 )
             length = lengths.pop() if lengths else 0
-        elif length < 0:
-            raise ArgumentError(f"length must not be negative, got {length}")
+        else:
+            length = _codec.as_index(length, "length")
+            if length < 0:
+                raise ArgumentError(f"length must not be negative, got {length}")
         codes = np.full((len(resolved), length), 4, dtype=np.uint8)
-        try:
-            self._fill_codes(resolved, codes)
-        except ValueError as err:
-            if isinstance(err, FormatError):
-                raise
-            raise UsageError(str(err)) from None
+        self._fill_codes(resolved, codes)  # UsageError for a region longer than a row
         if one_hot:
             one_hot_rows = np.zeros((5, 4), dtype=np.uint8)  # row 4 (N, padding) stays zero
             one_hot_rows[np.arange(4), np.arange(4)] = 1
@@ -410,7 +414,7 @@ class TwoBitSequence:
                 return ""
             text = self.file.fetch(self.name, lo, hi)
             return text[start - lo:(stop - lo) if stop - lo >= 0 else None:step]
-        index = int(key)
+        index = _codec.as_index(key, "index")
         if index < 0:
             index += self.size
         if not 0 <= index < self.size:
@@ -423,9 +427,11 @@ class TwoBitSequence:
         return self.file.fetch(self.name)
 
     def n_blocks(self) -> List[Tuple[int, int]]:
+        """Runs of N as (start, end) pairs (see :meth:`TwoBitFile.n_blocks`)."""
         return self.file.n_blocks(self.name)
 
     def mask_blocks(self) -> List[Tuple[int, int]]:
+        """Soft-masked runs as (start, end) pairs (see :meth:`TwoBitFile.mask_blocks`)."""
         return self.file.mask_blocks(self.name)
 
     def __repr__(self) -> str:
@@ -552,32 +558,31 @@ class _Records:
                     packer = self._next_packer()
                     current = item
                 else:
-                    packer.feed(item)
+                    try:
+                        packer.feed(item)
+                    except OverflowError:
+                        raise FormatError(
+                            f"sequence '{current.name}' has more than {_codec.MAX_BASES:,} bases, "
+                            "the most a .2bit record can hold",
+                            path=path,
+                            line=current.line,
+                        ) from None
                     self.progress.update(len(item))
             if current is not None:
                 packer.finish()
                 yield current.name, path, current.line, True
 
     def from_pairs(self, pairs) -> Iterator[Tuple[str, str, int, bool]]:
-        for number, pair in enumerate(pairs, 1):
-            try:
-                name, sequence = pair
-            except (TypeError, ValueError):
-                raise ArgumentError(
-                    f"record {number}: expected a (name, sequence) pair, got {type(pair).__name__}"
-                ) from None
-            if not isinstance(name, str):
-                raise ArgumentError(f"record {number}: the name must be a str, not {type(name).__name__}")
-            if isinstance(sequence, str):
-                data = sequence.encode("ascii", "replace")
-            elif isinstance(sequence, (bytes, bytearray, memoryview)):
-                data = sequence
-            else:
-                raise ArgumentError(
-                    f"record {number} ({name}): the sequence must be str or bytes, not {type(sequence).__name__}"
-                )
+        """(name, "", record number, False) per (name, sequence) pair; as :meth:`from_fasta`."""
+        for number, name, data in sequence_pairs(pairs):
             packer = self._next_packer()
-            packer.feed(data)
+            try:
+                packer.feed(data)
+            except OverflowError:
+                raise ArgumentError(
+                    f"record {number} ({name}): more than {_codec.MAX_BASES:,} bases, "
+                    "the most a .2bit record can hold"
+                ) from None
             packer.finish()
             self.progress.update(packer.size)
             yield name, "", number, False

@@ -5,13 +5,16 @@ work is done by :mod:`trackpack.twobit`, :mod:`trackpack.nib` and :mod:`trackpac
 
 Where trackpack knowingly differs from kent (all cases where kent fails or misbehaves):
 
-- faToTwoBit: empty input, or text before the first '>' other than blank lines, is an
-  error naming the file and line (kent writes an empty .2bit for empty input and rejects
-  leading blank lines); without -long, a genome whose offsets need 64 bits is written as
-  version 1 instead of being refused.
+- faToTwoBit, faToNib: empty input, or text before the first '>' other than blank lines,
+  is an error naming the file and line (kent writes an empty .2bit for empty input and
+  rejects leading blank lines); so is a '>' line without a name (kent stores a sequence
+  with an empty name).  faToTwoBit without -long writes version 1 when the offsets need
+  64 bits, instead of refusing.
 - twoBitToFa: a zero-length sequence stored in a .2bit gives no output (kent aborts);
-  -bpt is checked against the file's own index and must agree with it; -udcDir is
-  accepted and ignored (no remote files).
+  'file.2bit:' with an empty list means every sequence (kent crashes); a -bed item with
+  blockCount above 1 but no blockSizes/chromStarts columns is an error naming the line
+  (kent crashes); -bpt is checked against the file's own index and must agree with it;
+  -udcDir is accepted and ignored (no remote files).
 - faToNib: with 'stdout' as the output, the "Writing N bases" line goes to stderr so
   that it does not end up inside the .nib bytes.
 - All tools write their output atomically: a failed run leaves no output file.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import sys
 from typing import Iterator, List, Optional, Tuple
 
@@ -72,6 +76,7 @@ Inputs may be gzip-compressed or 'stdin'; the output may be 'stdout'.
 
 
 def fa_to_two_bit(argv: List[str]) -> int:
+    """`trackpack faToTwoBit in.fa [in2.fa ...] out.2bit` (see FA_TO_TWO_BIT_USAGE)."""
     from ..twobit import write_twobit
 
     p = parse_args(
@@ -213,7 +218,7 @@ def _seq_list_file(path: str) -> List[SeqSpec]:
     specs = []
     with open_input(path) as f:
         for raw in f:
-            line = raw.decode("utf-8", "surrogateescape").strip()
+            line = raw.strip().decode("utf-8", "surrogateescape")  # ASCII blanks, as kent's trimSpaces
             if not line or line.startswith("#"):
                 continue
             specs.append(parse_seq_spec(line))
@@ -228,31 +233,55 @@ class _BedItem:
         self.name, self.strand, self.blocks = name, strand, blocks
 
 
+_UNSIGNED = re.compile(r"[0-9]+")
+_SIGNED = re.compile(r"-?[0-9]+")
+
+
+def _bed_number(text: str, what: str, signed: bool = False) -> int:
+    if not (_SIGNED if signed else _UNSIGNED).fullmatch(text):
+        kind = "an integer" if signed else "a non-negative integer"
+        raise ValueError(f"{what} must be {kind}, not '{text}'")
+    return int(text)
+
+
+def _bed_list(text: str, count: int, what: str) -> List[int]:
+    values = [_bed_number(x, what, signed=True) for x in text.rstrip(",").split(",") if x]
+    if len(values) < count:
+        raise ValueError(f"{what} has {len(values)} values, blockCount says {count}")
+    return values[:count]
+
+
 def _read_bed(path: str) -> List[_BedItem]:
-    """BED3-12 lines (whitespace-separated; blank and '#' lines skipped) as kent's bedLoadAll."""
+    """BED4-12 lines (whitespace-separated; blank and '#' lines skipped) as kent's bedLoadAll
+    reads them: at least 4 fields, numbers checked, blocks taken from BED12 columns."""
     items = []
     with open_input(path) as f:
         for number, raw in enumerate(f, 1):
-            words = raw.decode("utf-8", "surrogateescape").split()
+            words = [w.decode("utf-8", "surrogateescape") for w in raw.split()]  # ASCII blanks, as C
             if not words or words[0].startswith("#"):
                 continue
             try:
-                if len(words) < 3:
-                    raise ValueError("a BED line needs at least 3 fields")
-                start, end = int(words[1]), int(words[2])
-                name = words[3] if len(words) > 3 else None
-                strand = words[5] if len(words) > 5 else ""
+                if len(words) < 4:
+                    raise ValueError(f"at least 4 fields are required (chrom start end name), got {len(words)}")
+                start = _bed_number(words[1], "chromStart")
+                end = _bed_number(words[2], "chromEnd")
+                if len(words) > 4:
+                    _bed_number(words[4], "score", signed=True)
+                for i, what in ((6, "thickStart"), (7, "thickEnd")):
+                    if len(words) > i:
+                        _bed_number(words[i], what)
                 blocks = None
-                if len(words) >= 12:
-                    count = int(words[9])
-                    sizes = [int(x) for x in words[10].rstrip(",").split(",")[:count]]
-                    starts = [int(x) for x in words[11].rstrip(",").split(",")[:count]]
-                    if len(sizes) != count or len(starts) != count:
-                        raise ValueError("blockSizes/blockStarts do not have blockCount entries")
+                count = _bed_number(words[9], "blockCount") if len(words) > 9 else 0
+                if count > 1:
+                    if len(words) < 12:
+                        raise ValueError(f"blockCount is {count} but blockSizes or chromStarts is missing")
+                    sizes = _bed_list(words[10], count, "blockSizes")
+                    starts = _bed_list(words[11], count, "chromStarts")
                     blocks = [(start + s, start + s + z) for s, z in zip(starts, sizes)]
             except ValueError as err:
-                raise FormatError(f"bad BED line: {err}", path=path, line=number) from None
-            items.append(_BedItem(words[0], start, end, name, strand, blocks))
+                raise FormatError(f"not a BED line: {err}", path=path, line=number) from None
+            strand = words[5] if len(words) > 5 else ""
+            items.append(_BedItem(words[0], start, end, words[3], strand, blocks))
     return items
 
 
@@ -313,6 +342,7 @@ def _region_text(tb, name: str, start: int, end: int, mask: bool) -> Tuple[str, 
 
 
 def two_bit_to_fa(argv: List[str]) -> int:
+    """`trackpack twoBitToFa in.2bit[:specs] out.fa` (see TWO_BIT_TO_FA_USAGE)."""
     from ..twobit import TwoBitFile
 
     p = parse_args(
@@ -352,7 +382,7 @@ def two_bit_to_fa(argv: List[str]) -> int:
     elif seq_list is not None:
         if not _is_two_bit(in_name):
             raise UsageError(f"{in_name} is not a twoBit file")
-        path, specs = in_name, _seq_list_file(seq_list)
+        path, specs = in_name, _seq_list_file(seq_list) or None  # an empty list: everything, as kent
     else:
         path, specs = parse_two_bit_spec(in_name)
 
@@ -378,9 +408,9 @@ def two_bit_to_fa(argv: List[str]) -> int:
     return 0
 
 
-def _bed_sequence(tb, item: _BedItem) -> Tuple[Optional[str], str]:
+def _bed_sequence(tb, item: _BedItem) -> Tuple[str, str]:
     """Bases of a BED item (blocks joined, introns left out; '-' strand reverse-complemented)."""
-    if item.blocks is None or len(item.blocks) <= 1:
+    if item.blocks is None:
         _, text = _region_text(tb, item.chrom, item.start, item.end, True)
     else:
         text = "".join(_region_text(tb, item.chrom, s, e, True)[1] for s, e in item.blocks)
@@ -414,6 +444,7 @@ If the form path:seq:start-end is used, start-end is ignored.
 
 
 def two_bit_info(argv: List[str]) -> int:
+    """`trackpack twoBitInfo in.2bit[:names] out.tab` (see TWO_BIT_INFO_USAGE)."""
     from ..twobit import TwoBitFile
 
     p = parse_args(
@@ -461,6 +492,7 @@ options:
 
 
 def fa_to_nib(argv: List[str]) -> int:
+    """`trackpack faToNib in.fa out.nib` (see FA_TO_NIB_USAGE)."""
     from ..nib import write_nib
 
     p = parse_args(argv, {"softMask": bool, "hardMask": bool}, FA_TO_NIB_USAGE, nargs=2)
@@ -494,16 +526,17 @@ options:
 _LOWER_TO_N = str.maketrans({chr(c): "N" for c in range(ord("a"), ord("z") + 1)})
 
 
-def _atoi(text: str) -> int:
-    digits = ""
-    for c in text:
-        if not c.isdigit():
-            break
-        digits += c
-    return int(digits) if digits else 0
+def _leading_number(text: str) -> Optional[int]:
+    """nibFrag's numbers: text must start with an ASCII digit (else None); like C atoi, the
+    leading digits count and the rest is ignored."""
+    end = 0
+    while end < len(text) and text[end] in "0123456789":
+        end += 1
+    return int(text[:end]) if end else None
 
 
 def nib_frag(argv: List[str]) -> int:
+    """`trackpack nibFrag file.nib start end strand out.fa` (see NIB_FRAG_USAGE)."""
     from ..nib import NibFile, _nib_name
 
     p = parse_args(
@@ -514,13 +547,12 @@ def nib_frag(argv: List[str]) -> int:
     )
     if p.flag("masked") and p.flag("hardMasked"):
         raise UsageError("Error: Must choose 'masked' or 'hardMasked' but not both.\n" + NIB_FRAG_USAGE.rstrip("\n"))
-    args = p.args
-    if len(args) != 5 or not args[1][:1].isdigit() or not args[2][:1].isdigit():
+    if len(p.args) != 5:
         raise UsageError(NIB_FRAG_USAGE.rstrip("\n"))
-    nib_path, start_text, end_text, strand_text, out_name = args
-    start, end = _atoi(start_text), _atoi(end_text)
+    nib_path, start_text, end_text, strand_text, out_name = p.args
+    start, end = _leading_number(start_text), _leading_number(end_text)
     strand = strand_text[:1]
-    if strand not in ("+", "-", "m") or start >= end:
+    if start is None or end is None or strand not in ("+", "-", "m") or start >= end:
         raise UsageError(NIB_FRAG_USAGE.rstrip("\n"))
     if strand == "m":
         strand = "-"
