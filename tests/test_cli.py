@@ -55,3 +55,17 @@ def test_missing_file_is_a_clean_message(monkeypatch, capsys):
 def test_console_script_runs_as_module():
     proc = subprocess.run([sys.executable, "-m", "trackpack", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("trackpack ")
+
+
+def test_a_bug_is_reported_without_a_traceback(monkeypatch, capsys):
+    def buggy(argv):
+        return {}["missing"]
+
+    monkeypatch.delenv("TRACKPACK_DEBUG", raising=False)
+    monkeypatch.setattr(cli, "_resolve", lambda tool: buggy)
+    assert cli.run("twoBitInfo", []) == 255
+    err = capsys.readouterr().err
+    assert "internal error in trackpack twoBitInfo" in err and "Traceback" not in err
+    monkeypatch.setenv("TRACKPACK_DEBUG", "1")
+    with pytest.raises(KeyError):
+        cli.run("twoBitInfo", [])

@@ -148,3 +148,14 @@ def test_corrupt_gzip_is_a_format_error(tmp_path):
     with pytest.raises(FormatError, match="corrupt gzip"):
         with open_input(path) as f:
             f.read()
+
+
+def test_random_access_after_close_is_a_closed_file_error(tmp_path):
+    from trackpack.errors import ClosedFileError
+
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"abc")
+    ra = RandomAccess(path)
+    ra.close()
+    with pytest.raises(ClosedFileError, match="closed"):
+        ra.read(0, 1)

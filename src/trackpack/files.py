@@ -22,7 +22,7 @@ import threading
 import zlib
 from typing import IO, BinaryIO, Iterator, Optional, Union
 
-from .errors import ArgumentError, FormatError
+from .errors import ArgumentError, ClosedFileError, FormatError
 
 __all__ = [
     "STDIN_NAMES",
@@ -254,6 +254,8 @@ class RandomAccess:
 
     def read(self, offset: int, size: int, what: str = "data") -> bytes:
         """Return exactly ``size`` bytes at ``offset``, or raise FormatError naming ``what``."""
+        if self._file is None:
+            raise ClosedFileError("read from a closed file", path=self.name)
         if offset < 0 or size < 0 or offset + size > self.size:
             raise FormatError(
                 f"{what} of {size} bytes at offset {offset} runs past the end of the file "
@@ -264,8 +266,6 @@ class RandomAccess:
         if self._fd is not None:
             data = os.pread(self._fd, size, offset)
         else:
-            if self._file is None:
-                raise ValueError("I/O on a closed file")
             with self._lock:
                 self._file.seek(offset)
                 data = self._file.read(size)

@@ -86,6 +86,18 @@ def run(tool: str, argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print("Error: out of memory", file=sys.stderr)
+        return 255
+    except Exception as err:  # a bug: say so plainly; the traceback on request
+        if os.environ.get("TRACKPACK_DEBUG"):
+            raise
+        print(
+            f"Error: internal error in trackpack {tool} ({type(err).__name__}: {err}); "
+            "this is a bug, please report it (TRACKPACK_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 255
 
 
 def main(argv: Optional[List[str]] = None) -> int:
