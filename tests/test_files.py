@@ -159,3 +159,30 @@ def test_random_access_after_close_is_a_closed_file_error(tmp_path):
     ra.close()
     with pytest.raises(ClosedFileError, match="closed"):
         ra.read(0, 1)
+
+
+def test_atomic_output_writes_through_symlinks_and_keeps_modes(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    with atomic_output(link, "w") as f:
+        f.write("new")
+    assert link.is_symlink() and real.read_text() == "new"
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o640
+
+
+def test_atomic_output_errors_name_the_target_not_the_temporary(tmp_path):
+    missing = tmp_path / "no_such_dir" / "out.bb"
+    with pytest.raises(FileNotFoundError) as info:
+        with atomic_output(missing):
+            pass
+    assert info.value.filename == str(missing)
+
+
+def test_atomic_output_text_can_write_back_escaped_bytes(tmp_path):
+    target = tmp_path / "t.txt"
+    with atomic_output(target, "w", errors="surrogateescape") as f:
+        f.write(b"caf\xe9\n".decode("utf-8", "surrogateescape"))
+    assert target.read_bytes() == b"caf\xe9\n"

@@ -172,21 +172,28 @@ def _file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_output(target: Union[str, "os.PathLike[str]"], mode: str = "wb") -> Iterator[IO]:
+def atomic_output(
+    target: Union[str, "os.PathLike[str]"], mode: str = "wb", *, errors: str = "strict"
+) -> Iterator[IO]:
     """Yield a file to write ``target`` through; rename it into place on success.
 
     The temporary file lives in the target's directory (so the rename is atomic) and is
-    removed if the block raises, including on KeyboardInterrupt.  ``stdout``/``-`` write
-    to standard output; an existing non-regular file (``/dev/null``, a FIFO) is written
-    directly.  ``mode`` is ``"wb"`` or ``"w"`` (UTF-8 text, ``\\n`` newlines).
+    removed if the block raises, including on KeyboardInterrupt.  An existing target keeps
+    its permissions, and a symbolic link is written through (its target is replaced).
+    ``stdout``/``-`` write to standard output; an existing non-regular file (``/dev/null``,
+    a FIFO) is written directly.  ``mode`` is ``"wb"`` or ``"w"`` (UTF-8 text, ``\\n``
+    newlines, encoding ``errors`` as for :func:`open`: ``"surrogateescape"`` writes back
+    bytes that were read with it).  Problems creating the file are OSErrors naming
+    ``target``, never the temporary name.
     """
     if mode not in ("wb", "w"):
         raise ArgumentError(f"atomic_output mode must be 'wb' or 'w', not {mode!r}")
+    text_args = {"encoding": "utf-8", "newline": "\n", "errors": errors} if mode == "w" else {}
     path = os.fspath(target)
     if path in STDOUT_NAMES:
         out = sys.stdout.buffer
         if mode == "w":
-            text = io.TextIOWrapper(out, encoding="utf-8", newline="\n", write_through=False)
+            text = io.TextIOWrapper(out, write_through=False, **text_args)
             try:
                 yield text
             finally:
@@ -196,25 +203,28 @@ def atomic_output(target: Union[str, "os.PathLike[str]"], mode: str = "wb") -> I
             yield out
             out.flush()
         return
+    real = os.path.realpath(path)  # write through symbolic links, as kent's tools do
     try:
-        st = os.stat(path)
+        st = os.stat(real)
     except FileNotFoundError:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
-        with open(path, mode, **({"encoding": "utf-8", "newline": "\n"} if mode == "w" else {})) as f:
+        with open(path, mode, **text_args) as f:
             yield f
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".part", dir=directory)
+    file_mode = stat.S_IMODE(st.st_mode) if st is not None else _file_mode()
     try:
-        if mode == "w":
-            f = os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
-        else:
-            f = os.fdopen(fd, "wb", buffering=1 << 20)
+        fd, tmp = tempfile.mkstemp(
+            prefix="." + os.path.basename(real) + ".", suffix=".part", dir=os.path.dirname(real)
+        )
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, path) from None
+    try:
+        f = os.fdopen(fd, mode, buffering=1 << 20, **text_args)
         with f:
             yield f
-        os.chmod(tmp, _file_mode())
-        os.replace(tmp, path)
+        os.chmod(tmp, file_mode)
+        os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

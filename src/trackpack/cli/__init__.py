@@ -102,7 +102,15 @@ def run(tool: str, argv: Sequence[str]) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the ``trackpack`` console script."""
-    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except BrokenPipeError:  # e.g. `trackpack --help | head -3`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+
+
+def _main(argv: List[str]) -> int:
     if not argv or argv[0] in ("-h", "--help", "-help", "help"):
         print(_overview())
         return 0 if argv else 255

@@ -7,6 +7,7 @@ by name and for summaries.  Everything it shows is computed, nothing is canned.
 from __future__ import annotations
 
 import os
+import shutil
 from importlib.resources import as_file, files
 from typing import List
 
@@ -16,8 +17,8 @@ USAGE = """\
 demo - run trackpack's main jobs on the example data shipped with it
 usage:
    trackpack demo [outDir]
-Writes demo.2bit and demo.bb into outDir (default: trackpack-demo) and prints what it
-reads back from them.
+Copies the example inputs (demo.fa, demo.bed) into outDir (default: trackpack-demo),
+writes demo.2bit and demo.bb there and prints what it reads back from them.
 options:
    -q - no progress display
 """
@@ -34,31 +35,35 @@ def demo(argv: List[str]) -> int:
     bigbed_path = os.path.join(out_dir, "demo.bb")
     data = files("trackpack") / "data"
 
-    with as_file(data / "demo.fa") as fasta, as_file(data / "demo.bed") as bed:
-        print(f"1. FASTA -> .2bit: {fasta.name} -> {twobit_path}")
-        packed = write_twobit(fasta, twobit_path, progress=p.progress)
-        print(f"   {packed.sequences} sequences, {packed.bases:,} bases, {packed.bytes:,} bytes (2bit version {packed.version})")
+    for name in ("demo.fa", "demo.bed"):  # the inputs too, to try the tools on
+        with as_file(data / name) as source:
+            shutil.copyfile(source, os.path.join(out_dir, name))
+    fasta = os.path.join(out_dir, "demo.fa")
+    bed = os.path.join(out_dir, "demo.bed")
+    print(f"1. FASTA -> .2bit: {fasta} -> {twobit_path}")
+    packed = write_twobit(fasta, twobit_path, progress=p.progress)
+    print(f"   {packed.sequences} sequences, {packed.bases:,} bases, {packed.bytes:,} bytes (2bit version {packed.version})")
 
-        with TwoBitFile(twobit_path) as genome:
-            sizes = dict(genome.sizes)
-            print("2. Random access into the .2bit")
-            for name, size in sizes.items():
-                n_bases = sum(e - s for s, e in genome.n_blocks(name))
-                masked = sum(e - s for s, e in genome.mask_blocks(name))
-                print(f"   {name}: {size:,} bp, {n_bases:,} N, {masked:,} soft-masked")
-            print(f"   chrA:0-60 (soft-masked repeats in lower case):\n   {genome.fetch('chrA', 0, 60)}")
-            gap_start, gap_end = genome.n_blocks("chrA")[0]
-            print(f"   chrA:{gap_start - 10}-{gap_start + 10} (edge of the assembly gap at {gap_start}-{gap_end}):")
-            print(f"   {genome.fetch('chrA', gap_start - 10, gap_start + 10)}")
-            windows = [("chrB", start, start + 8) for start in range(100, 140, 8)]
-            print(f"   batch fetch of {len(windows)} windows, upper case: {genome.fetch_many(windows, mask=False)}")
+    with TwoBitFile(twobit_path) as genome:
+        sizes = dict(genome.sizes)
+        print("2. Random access into the .2bit")
+        for name, size in sizes.items():
+            n_bases = sum(e - s for s, e in genome.n_blocks(name))
+            masked = sum(e - s for s, e in genome.mask_blocks(name))
+            print(f"   {name}: {size:,} bp, {n_bases:,} N, {masked:,} soft-masked")
+        print(f"   chrA:0-60 (soft-masked repeats in lower case):\n   {genome.fetch('chrA', 0, 60)}")
+        gap_start, gap_end = genome.n_blocks("chrA")[0]
+        print(f"   chrA:{gap_start - 10}-{gap_start + 10} (edge of the assembly gap at {gap_start}-{gap_end}):")
+        print(f"   {genome.fetch('chrA', gap_start - 10, gap_start + 10)}")
+        windows = [("chrB", start, start + 8) for start in range(100, 140, 8)]
+        print(f"   batch fetch of {len(windows)} windows, upper case: {genome.fetch_many(windows, mask=False)}")
 
-        print(f"3. BED -> bigBed: {bed.name} -> {bigbed_path} (sizes from the .2bit, name index)")
-        built = write_bigbed(bed, sizes, bigbed_path, bed_type="bed6", extra_index=("name",), progress=p.progress)
-        print(
-            f"   {built.items} items on {built.chromosomes} chromosomes, "
-            f"{built.zoom_levels} zoom levels, {built.bytes:,} bytes"
-        )
+    print(f"3. BED -> bigBed: {bed} -> {bigbed_path} (sizes from the .2bit, name index)")
+    built = write_bigbed(bed, sizes, bigbed_path, bed_type="bed6", extra_index=("name",), progress=p.progress)
+    print(
+        f"   {built.items} items on {built.chromosomes} chromosomes, "
+        f"{built.zoom_levels} zoom levels, {built.bytes:,} bytes"
+    )
 
     with BigBedFile(bigbed_path) as bb:
         print("4. Queries on the bigBed")
@@ -74,5 +79,5 @@ def demo(argv: List[str]) -> int:
         cover = bb.summary("chrB", 0, size, bins=4, kind="coverage", exact=True)
         print("   chrB coverage depth in 4 bins (exact): mean " + ", ".join(f"{m:.2f}" for m in means))
         print("   fraction of bases covered:            " + ", ".join(f"{c:.2f}" for c in cover))
-    print(f"Done. Try: trackpack twoBitInfo {twobit_path} stdout; trackpack bigBedInfo {bigbed_path}")
+    print(f"Done. Try the tools on the files in {out_dir}, e.g.: trackpack bigBedInfo {bigbed_path}")
     return 0
