@@ -69,6 +69,18 @@ def imported_modules(path: Path, *, lazy_too: bool = True):
                 yield f"{module}.{alias.name}", id(node) in guarded
 
 
+def standard_library_names():
+    """Top-level names of the standard library (sys.stdlib_module_names before 3.10)."""
+    if hasattr(sys, "stdlib_module_names"):
+        return sys.stdlib_module_names
+    import pkgutil
+    import sysconfig
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    found = {m.name for m in pkgutil.iter_modules([stdlib, stdlib + "/lib-dynload"])}
+    return found | set(sys.builtin_module_names)
+
+
 def is_module(name: str) -> bool:
     rel = Path(*name.split(".")[1:])
     return (SRC / rel).with_suffix(".py").is_file() or (SRC / rel / "__init__.py").is_file()
@@ -93,7 +105,7 @@ def test_writers_never_import_readers(rel):
 def test_reader_import_path_is_standard_library_only(rel):
     if not (SRC / rel).is_file():
         pytest.skip(f"{rel} not written yet")
-    stdlib = sys.stdlib_module_names
+    stdlib = standard_library_names()
     allowed_own = {f"trackpack.{p[:-3].replace('/', '.')}".replace(".__init__", "") for p in READER_PATH}
     for module, type_only in imported_modules(SRC / rel, lazy_too=False):
         if type_only or module == "__future__":

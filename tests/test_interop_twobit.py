@@ -13,6 +13,7 @@ installed versions:
 """
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import random
 
@@ -108,6 +109,10 @@ def test_twobitreader(written):
     twobitreader = common.require_module("twobitreader")
     variant, files = written
     _skip_unsupported("twobitreader", variant)
+    version = importlib.metadata.version("twobitreader")
+    if variant.startswith("big") and int(version.split(".")[0]) < 4:
+        # the 3.x index reader byte-swaps a str and fails on any big-endian file
+        pytest.skip(f"{variant}: twobitreader {version} cannot read big-endian files (fixed in 4.0)")
     for path, expected in files.values():
         tb = twobitreader.TwoBitFile(str(path))
         assert tb.sequence_sizes() == {n: len(s) for n, s in expected.items()}
