@@ -12,8 +12,11 @@ Scenarios (one group each):
 - 1M BED6 records as Python tuples (what a pipeline such as GTF -> bigGenePred hands over);
 - peak memory (RSS of a fresh process) at 1M lines for every tool, and at 10M lines for
   trackpack (memory must stay flat as the input grows); the figure is in
-  ``extra_info["peak_rss_mb"]``, the timing is the process's wall time.
-Set TRACKPACK_BENCH_10M=0 to skip the 10M-line run (it writes a 400 MB input first).
+  ``extra_info["peak_rss_mb"]``, the timing is the process's wall time;
+- the same with a name index, at 1M and 4M lines for trackpack and kent, and at 10M lines
+  for trackpack (the keys are sorted in bounded memory, spilling beyond a budget).
+Set TRACKPACK_BENCH_10M=0 to skip the runs on 4M and 10M lines (they write 160 MB and
+400 MB inputs first).
 """
 from __future__ import annotations
 
@@ -31,13 +34,16 @@ GROUP_TUPLES = "bigBed write: 1M BED6 records from Python tuples"
 GROUP_INDEX = "bigBed write: 1M sorted BED6 lines with -extraIndex=name"
 GROUP_RSS = "bigBed write: peak RSS process, 1M lines (extra_info peak_rss_mb)"
 GROUP_RSS_10M = "bigBed write: peak RSS process, 10M lines (extra_info peak_rss_mb)"
+GROUP_RSS_INDEX = "bigBed write: peak RSS process, 1M lines, -extraIndex=name (extra_info peak_rss_mb)"
+GROUP_RSS_INDEX_4M = "bigBed write: peak RSS process, 4M lines, -extraIndex=name (extra_info peak_rss_mb)"
+GROUP_RSS_INDEX_10M = "bigBed write: peak RSS process, 10M lines, -extraIndex=name (extra_info peak_rss_mb)"
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 
 TRACKPACK_SCRIPT = """
 import sys
 sys.path.insert(0, {src!r})
 from trackpack import write_bigbed
-write_bigbed(sys.argv[1], sys.argv[2], sys.argv[3], bed_type="bed6", progress=False)
+write_bigbed(sys.argv[1], sys.argv[2], sys.argv[3], bed_type="bed6", extra_index=sys.argv[4:], progress=False)
 """
 
 # pybigtools' writer takes (chrom, start, end, rest) records: parse the file in Python
@@ -213,8 +219,32 @@ def test_rss_kent(benchmark, bed6, tmp_path):
 
 
 def test_rss_trackpack_10m(benchmark, tmp_path):
-    if os.environ.get("TRACKPACK_BENCH_10M", "1") in ("0", ""):
-        pytest.skip("TRACKPACK_BENCH_10M=0")
+    _big_runs_wanted()
     bed, sizes = bed6_file(10 * N)
     cmd = _script(TRACKPACK_SCRIPT.format(src=SRC), bed, sizes, tmp_path / "o.bb")
     _measured(benchmark, GROUP_RSS_10M, "trackpack", cmd, bed.stat().st_size)
+
+
+def _big_runs_wanted():
+    if os.environ.get("TRACKPACK_BENCH_10M", "1") in ("0", ""):
+        pytest.skip("TRACKPACK_BENCH_10M=0")
+
+
+@pytest.mark.parametrize("lines", [N, 4 * N, 10 * N], ids=["1M", "4M", "10M"])
+def test_rss_index_trackpack(benchmark, tmp_path, lines):
+    if lines > N:
+        _big_runs_wanted()
+    bed, sizes = bed6_file(lines)
+    cmd = _script(TRACKPACK_SCRIPT.format(src=SRC), bed, sizes, tmp_path / "o.bb", "name")
+    group = {N: GROUP_RSS_INDEX, 4 * N: GROUP_RSS_INDEX_4M, 10 * N: GROUP_RSS_INDEX_10M}[lines]
+    _measured(benchmark, group, "trackpack", cmd, bed.stat().st_size)
+
+
+@pytest.mark.parametrize("lines", [N, 4 * N], ids=["1M", "4M"])
+def test_rss_index_kent(benchmark, tmp_path, lines):
+    kent = kent_tool("bedToBigBed")
+    if lines > N:
+        _big_runs_wanted()
+    bed, sizes = bed6_file(lines)
+    cmd = [kent, "-type=bed6", "-extraIndex=name", str(bed), str(sizes), str(tmp_path / "o.bb")]
+    _measured(benchmark, GROUP_RSS_INDEX if lines == N else GROUP_RSS_INDEX_4M, "kent", cmd, bed.stat().st_size)

@@ -85,6 +85,83 @@ def test_read_chrom_sizes(tmp_path):
         B.read_chrom_sizes({"a": "x"})
 
 
+def test_read_chrom_sizes_line_boundaries(tmp_path):
+    """The file's start is looked at separately: lines across that cut still read whole."""
+    names = [f"chr{i}_{'x' * (i % 50)}" for i in range(3000)]
+    p = tmp_path / "sizes"
+    p.write_text("".join(f"{n}\t{i + 1}\n" for i, n in enumerate(names)).rstrip("\n"))
+    assert B.read_chrom_sizes(p) == {n.encode(): i + 1 for i, n in enumerate(names)}
+
+
+@pytest.mark.parametrize("kind,magic,advice", [
+    (".2bit", 0x1A412743, "use -sizesIs2Bit"),
+    ("bigBed", 0x8789F2EB, "use -sizesIsChromAliasBb (or its old name -sizesIsBb)"),
+    ("bigWig", 0x888FFC26, "bigWigInfo -chroms"),
+    (".nib", 0x6BE93D3A, "as text"),
+])
+@pytest.mark.parametrize("order", "<>")
+def test_binary_files_as_chrom_sizes(tmp_path, kind, magic, advice, order):
+    p = tmp_path / "genome.bin"
+    p.write_bytes(struct.pack(order + "I", magic) + b"\x00\x00\x00\x00\x01chr3_random\xad,\x00C'A 12\n")
+    assert B.binary_kind(p.read_bytes()) == kind
+    with pytest.raises(FormatError) as info:
+        B.read_chrom_sizes(p)
+    assert str(info.value).startswith(f"{p}: looks like a {kind} file, not a chrom.sizes text: ")
+    assert advice in str(info.value)
+
+
+def test_binary_kind_of_text_and_junk():
+    rng = random.Random(3)
+    assert B.binary_kind(b"chr1\t100\nchr2\t200\r\n") is None
+    assert B.binary_kind(b"") is None
+    assert B.binary_kind(b"chr1\t100\x00\n" + b"chr2\t200\n" * 50) is None  # a stray NUL: named by its line
+    assert B.binary_kind(bytes(rng.randrange(256) for _ in range(4000))) == "binary"
+    assert B.binary_kind(b"\x00" * 16) == "binary"
+    assert B.binary_kind(b"chr1\x1b[1m\x07\x0c\t100\n" * 20) is None  # odd, but text: no NUL
+
+
+def test_binary_lines_in_chrom_sizes(tmp_path):
+    p = tmp_path / "sizes"
+    p.write_bytes(b"chr1\t100\n" * 500 + b"\x01\x02\x00\x04\x05\x06 x\n")
+    with pytest.raises(FormatError, match=r"sizes: holds binary data, not a chrom.sizes text"):
+        B.read_chrom_sizes(p)
+    p.write_bytes(b"chr\x01\xff1\t10\x1b[2J\n")  # a stray control byte: the line is named, escaped
+    with pytest.raises(FormatError) as info:
+        B.read_chrom_sizes(p)
+    assert str(info.value) == f"{p}:1: size '10\\x1b[2J' of chr\\x01\\xff1 is not an unsigned 32-bit integer"
+
+
+def ref_printable(data, limit):
+    """Reference: every character printable (or escaped), at most ``limit`` characters."""
+    text = data.decode("utf-8", errors="backslashreplace")
+    out = text[: limit - 3] if len(text) > limit else text
+    escaped = []
+    for ch in out:
+        if ch.isprintable():
+            escaped.append(ch)
+        elif ord(ch) < 256:
+            escaped.append("\\x%02x" % ord(ch))
+        else:
+            escaped.append(ch.encode("unicode_escape").decode())
+    return "".join(escaped) + ("..." if len(text) > limit else "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=120), st.text(max_size=60).map(str.encode)), st.integers(5, 100))
+def test_printable_never_echoes_raw_bytes(data, limit):
+    shown = B.printable(data, limit)
+    assert shown.isprintable()
+    assert "\n" not in shown and "\t" not in shown
+    assert shown == ref_printable(data, limit)
+
+
+def test_printable_keeps_readable_text():
+    assert B.printable("gène 5' UTR".encode()) == "gène 5' UTR"
+    assert B.printable(b"a\tb\x00c\xff\n") == "a\\x09b\\x00c\\xff\\x0a"
+    assert B.printable("zero\u200bwidth") == "zero\\u200bwidth"
+    assert B.printable(b"x" * 100, 20) == "x" * 17 + "..."
+
+
 def ref_field_text(value):
     """Plain-Python reference of the kernel's value conversion."""
     if isinstance(value, str):

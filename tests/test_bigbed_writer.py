@@ -853,7 +853,46 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path, monkeypatch):
                                     (Terminal(), False, False), (io.StringIO(), True, True)]:
         monkeypatch.setattr(sys, "stderr", stream)
         write_bigbed(bed, sizes, tmp_path / "o.bb", bed_type="bed6", progress=progress)
-        assert ("bedToBigBed: " in stream.getvalue()) == shown, (type(stream).__name__, progress)
+        assert ("bedToBigBed, reading: " in stream.getvalue()) == shown, (type(stream).__name__, progress)
+
+
+@pytest.mark.parametrize("how", ["plain", "gzip", "sort", "records"])
+def test_progress_names_every_phase_and_counts_its_work(tmp_path, monkeypatch, how):
+    """The finishing work shows as named phases, each counted to its total (none stalls)."""
+    import trackpack.bbi.writer as writer
+
+    shown = []
+
+    class Recording(writer.Progress):
+        def __init__(self, label, total=None, unit="", **kw):
+            super().__init__(label, total, unit, **kw)
+            shown.append(self)
+
+    monkeypatch.setattr(writer, "Progress", Recording)
+    items = gen_items(random.Random(4), 6, per_chrom=400)
+    bed, sizes = write_inputs(tmp_path, items)
+    source = bed
+    if how == "gzip":
+        source = tmp_path / "in.bed.gz"
+        source.write_bytes(gzip.compress(bed.read_bytes()))
+    elif how == "records":
+        source = [(c, s, e, *f) for c, s, e, f in items]
+    write_bigbed(source, sizes, tmp_path / "o.bb", bed_type="bed6", extra_index="name", items_per_slot=16,
+                 sort=how == "sort", progress=False)
+    # (the last blocks may all be compressed by the time the input ends)
+    labels = [p.label.split(", ", 1)[1] for p in shown if not p.label.endswith("compressing the last blocks")]
+    first = ["reading and sorting", "writing sorted items"] if how == "sort" else ["reading"]
+    zooms = [lab for lab in labels if lab.startswith("zoom level ")]
+    assert labels == first + [
+        "copying the data blocks", "writing the R-tree", "sizing the zoom levels",
+    ] + zooms + ["sorting the name index", "writing the name index"]
+    assert zooms == [f"zoom level {i}" for i in range(1, len(zooms) + 1)] and len(zooms) >= 2
+    for p in shown:
+        assert p.total is not None or how == "records", p.label
+        if p.total is not None:
+            assert p.done == p.total, (p.label, p.done, p.total)
+    if how == "gzip":  # the file's compressed bytes, not the text's
+        assert shown[0].total == source.stat().st_size
 
 
 def test_interrupted_run_leaves_no_output(tmp_path):

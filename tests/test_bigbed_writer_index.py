@@ -55,30 +55,83 @@ def test_tree_bytes_equal_write_bptree(seed):
     base = rng.randrange(10**6)
     items = reference_items(blocks, positions, base, order)
     key_size = max((len(k) for k, _ in items), default=0)
-    want = io.BytesIO()
+    want = io.BytesIO(b"before")  # offsets in the tree are absolute: start elsewhere than 0
+    want.seek(0, io.SEEK_END)
     write_bptree(want, items, block_size, key_size, OFFSET_SIZE_VALUE.size, order)
-    for memory in (1 << 30, 200):  # in memory, and spilled to the external sort
+    for memory in (1 << 30, 600, 200):  # in memory, and spilled in runs merged at the end
         index = collect(blocks, memory)
-        if memory == 200 and len(items) > 50:
+        if memory < 1000 and len(items) > 50:
             assert index.spilled
-        rows = index.sorted_rows()
-        got = io.BytesIO()
+        keys = index.sorted_keys()
+        got = io.BytesIO(b"before")
+        got.seek(0, io.SEEK_END)
+        counted = []
         try:
-            size = write_index_tree(got, rows, value_table(positions, base, order), block_size, order)
+            size = write_index_tree(got, keys, value_table(positions, base, order), block_size, order,
+                                    progress=counted.append)
         finally:
-            rows.close()
+            keys.close()
             index.close()
         assert got.getvalue() == want.getvalue(), (memory, len(items), block_size)
-        assert size == len(want.getvalue())
+        assert size == len(want.getvalue()) - 6
+        assert sum(counted) == len(items)
+
+
+def sorted_pairs(index):
+    keys = index.sorted_keys()
+    try:
+        out = []
+        for piece_keys, piece_blocks in keys:
+            assert piece_keys.shape[1] == keys.key_size
+            out.extend(zip((k.tobytes().rstrip(b"\0") for k in piece_keys), piece_blocks.tolist()))
+        return out
+    finally:
+        keys.close()
 
 
 def test_empty_keys_and_one_long_key():
     blocks = [[b"", b"", b"z" * 255], [b"", b"a"]]
     index = collect(blocks, 1 << 20)
-    rows = index.sorted_rows()
-    assert rows.key_size == 255 and rows.count == 5
-    assert [rows.key(j).rstrip(b"\0") for j in range(5)] == [b"", b"", b"", b"a", b"z" * 255]
-    assert rows.blocks.tolist() == [0, 0, 1, 1, 0]
+    assert index.count == 5 and index.max_len == 255
+    assert sorted_pairs(index) == [(b"", 0), (b"", 0), (b"", 1), (b"a", 1), (b"z" * 255, 0)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_merge_of_runs_equals_python_sort(seed, monkeypatch):
+    """Runs of every width, many of them (merged in several passes), keys with any byte but NUL."""
+    import trackpack.bbi.extra_index as extra_index
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(extra_index, "FRAME_BYTES", rng.choice([64, 1000, 1 << 18]))
+    monkeypatch.setattr(extra_index, "_CHUNK_ROWS", rng.choice([1, 7, 1 << 16]))
+    alphabet = [bytes([b]) for b in (1, 2, 65, 66, 127, 128, 200, 255)]
+    blocks = []
+    for b in range(rng.randrange(1, 300)):
+        width = rng.choice([0, 1, 3, 8, 30])  # runs differ in their longest key
+        blocks.append([b"".join(rng.choice(alphabet) for _ in range(rng.randrange(0, width + 1)))
+                       for _ in range(rng.randrange(0, 12))])
+    want = sorted((k, b) for b, keys in enumerate(blocks) for k in keys)
+    for memory in (1 << 30, rng.choice([300, 2000, 20000])):
+        index = collect(blocks, memory)
+        try:
+            assert sorted_pairs(index) == want, (memory, index.runs)
+        finally:
+            index.close()
+
+
+def test_spilled_memory_is_bounded():
+    """Batches stay within the budget: each run holds about what the budget allows."""
+    rng = random.Random(5)
+    blocks = [[b"key%07d" % rng.randrange(10**7) for _ in range(64)] for _ in range(2000)]
+    memory = 1 << 17
+    index = collect(blocks, memory)
+    try:
+        # 128,000 keys of 10 bytes, counted at ~56 bytes each while sorting: about 55 runs
+        assert 30 <= index.runs <= 80, index.runs
+        assert index._held <= memory
+        assert sorted_pairs(index) == sorted((k, b) for b, keys in enumerate(blocks) for k in keys)
+    finally:
+        index.close()
 
 
 def test_pad_keys_equals_reference():

@@ -236,7 +236,7 @@ def test_progress_on_a_terminal_unless_quiet(tmp_path, monkeypatch):
         monkeypatch.setattr(sys, "stderr", stream)
         argv = ["bedToBigBed", "-type=bed9", inp("itemRgb.bed"), inp("chrom.sizes"), str(tmp_path / "x.bb")]
         assert main(argv + (["-q"] if quiet else [])) == 0
-        assert ("bedToBigBed: " in stream.getvalue()) == shown
+        assert ("bedToBigBed, reading: " in stream.getvalue()) == shown
 
 
 def test_as_file_with_parentheses_in_its_name(tmp_path, capsys):
@@ -245,3 +245,98 @@ def test_as_file_with_parentheses_in_its_name(tmp_path, capsys):
     out = tmp_path / "out.bb"
     assert run(capsys, "-type=bed9", f"-as={odd}", inp("itemRgb.bed"), inp("chrom.sizes"), out) == (0, "")
     assert Decoded(out).autosql == odd.read_text()
+
+
+# --- outputs that cannot be written: one clear line, before any work -----------------------------
+
+
+def test_output_in_a_missing_directory(tmp_path, capsys, monkeypatch):
+    import trackpack.bbi.writer as writer
+
+    read = []
+    monkeypatch.setattr(writer._Pass, "feed", lambda self, *a, **k: read.append(1) or 0)
+    out = tmp_path / "nodir" / "o.bb"
+    status, err = run(capsys, inp("itemRgb.bed"), inp("chrom.sizes"), out)
+    assert status == 255 and err == f"Error: cannot open {out}: No such file or directory\n"
+    assert read == []  # refused before reading the input
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_output_is_a_directory(tmp_path, capsys):
+    (tmp_path / "adir").mkdir()
+    status, err = run(capsys, inp("itemRgb.bed"), inp("chrom.sizes"), tmp_path / "adir")
+    assert status == 255 and err == f"Error: {tmp_path / 'adir'}: Is a directory\n"
+    assert list((tmp_path / "adir").iterdir()) == []
+
+
+def test_output_in_a_read_only_directory(tmp_path, capsys, monkeypatch):
+    import errno
+    import os
+    import tempfile
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    if os.access(ro, os.W_OK):  # root writes anyway: have the OS refusal happen as it would
+        real = tempfile.mkstemp
+
+        def refusing(*args, dir=None, **kw):
+            if dir is not None and os.path.samefile(dir, ro):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.path.join(dir, "x"))
+            return real(*args, dir=dir, **kw)
+
+        monkeypatch.setattr(tempfile, "mkstemp", refusing)
+    try:
+        status, err = run(capsys, inp("itemRgb.bed"), inp("chrom.sizes"), ro / "o.bb")
+    finally:
+        ro.chmod(0o755)
+    assert status == 255 and err == f"Error: {ro / 'o.bb'}: Permission denied\n"
+    assert list(ro.iterdir()) == []
+
+
+# --- binary files where text is expected -----------------------------------------------------------
+
+
+def test_2bit_given_as_chrom_sizes(tmp_path, capsys):
+    two_bit = tmp_path / "genome.2bit"
+    # a .2bit header (signature, version, 1 sequence) and an index whose bytes are not text
+    two_bit.write_bytes(bytes.fromhex("4327411a000000000100000000000000")
+                        + b"\x0bchr3_random\xad,\x00\x00C'A \x01\x02\x03\x04\n")
+    status, err = run(capsys, inp("itemRgb.bed"), two_bit, tmp_path / "o.bb")
+    assert status == 255
+    assert err == (f"Error: {two_bit}: looks like a .2bit file, not a chrom.sizes text: use -sizesIs2Bit "
+                   "(in Python: sizes_is_2bit=True)\n")
+    assert not (tmp_path / "o.bb").exists()
+
+
+def test_bigbed_given_as_chrom_sizes_or_as_bed(tmp_path, capsys):
+    bb = tmp_path / "x.bb"
+    assert run(capsys, "-type=bed9", inp("itemRgb.bed"), inp("chrom.sizes"), bb) == (0, "")
+    status, err = run(capsys, inp("itemRgb.bed"), bb, tmp_path / "o.bb")
+    assert status == 255 and err.startswith(f"Error: {bb}: looks like a bigBed file, not a chrom.sizes text:")
+    assert "-sizesIsChromAliasBb" in err and "-sizesIsBb" in err
+    status, err = run(capsys, bb, inp("chrom.sizes"), tmp_path / "o.bb")
+    assert (status, err) == (255, f"Error: {bb}: looks like a bigBed file, not BED text\n")
+    status, err = run(capsys, "-type=bed3", bb, inp("chrom.sizes"), tmp_path / "o.bb")
+    assert (status, err) == (255, f"Error: {bb}: looks like a bigBed file, not BED text\n")
+
+
+def test_text_given_to_the_binary_sizes_options(capsys, tmp_path):
+    status, err = run(capsys, "-sizesIs2Bit", inp("itemRgb.bed"), inp("chrom.sizes"), tmp_path / "o.bb")
+    assert status == 255 and "is text, not a .2bit file: for a chrom.sizes text leave out -sizesIs2Bit" in err
+    status, err = run(capsys, "-sizesIsBb", inp("itemRgb.bed"), inp("chrom.sizes"), tmp_path / "o.bb")
+    assert status == 255 and "is text, not a bigBed file: for a chrom.sizes text leave out -sizesIsChromAliasBb" in err
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_binary_garbage_is_never_echoed(tmp_path, capsys, seed):
+    import random
+
+    rng = random.Random(seed)
+    junk = tmp_path / "junk"
+    junk.write_bytes(bytes(rng.randrange(256) for _ in range(rng.choice([40, 3000]))))
+    for argv in ([inp("itemRgb.bed"), junk, tmp_path / "o.bb"], [junk, inp("chrom.sizes"), tmp_path / "o.bb"],
+                 ["-type=bed3", junk, inp("chrom.sizes"), tmp_path / "o.bb"]):
+        status, err = run(capsys, *argv)
+        assert status == 255 and err.count("\n") == 1
+        assert err.isprintable() or err[:-1].isprintable(), repr(err)

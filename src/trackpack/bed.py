@@ -21,13 +21,16 @@ into BED lines.
 """
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import re
+import struct
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
 from .autosql import AsObject, check_standard_bed, parse_autosql, standard_bed_autosql
+from .bbi.layout import BIGBED_MAGIC, BIGWIG_MAGIC
 from .errors import ArgumentError, FormatError, UsageError
 from .files import open_input
 
@@ -42,6 +45,9 @@ __all__ = [
     "read_chrom_sizes",
     "render_records",
     "describe_error",
+    "binary_kind",
+    "printable",
+    "refuse_text_sizes",
     "MAX_BED_FIELDS",
     "MAX_STANDARD_FIELDS",
 ]
@@ -298,11 +304,89 @@ def sniff_field_count(line: bytes, tab: bool) -> int:
 # --- chromosome sizes -------------------------------------------------------------------------
 
 
+# --- text that is not text --------------------------------------------------------------------
+
+#: first four bytes (either byte order) of binary files given where text is expected:
+#: what the file is, and what to do instead when it was given as chrom.sizes
+_MAGICS = (
+    (0x1A412743, ".2bit", "use -sizesIs2Bit (in Python: sizes_is_2bit=True)"),  # twoBit signature
+    (BIGBED_MAGIC, "bigBed",
+     "for a chromAlias bigBed use -sizesIsChromAliasBb (or its old name -sizesIsBb)"),
+    (BIGWIG_MAGIC, "bigWig", "give its chromosome sizes as text (bigWigInfo -chroms lists them)"),
+    (0x6BE93D3A, ".nib", "give the chromosome sizes as text"),  # nib signature
+)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
+
+
+def binary_kind(head: bytes) -> Optional[str]:
+    """What a file starting with ``head`` is, if it is binary: ".2bit", "bigBed", ...,
+    "binary" for other binary data (a NUL byte, and control bytes: more than 1%, at least
+    4), None for text.
+
+    Text with a stray NUL or control byte is left to the line-by-line checks, which name
+    the line (kent's tools read control characters other than NUL as text)."""
+    if len(head) >= 4:
+        for order in "<>":
+            (magic,) = struct.unpack(order + "I", head[:4])
+            for value, kind, _ in _MAGICS:
+                if magic == value:
+                    return kind
+    sample = head[:4096]
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if b"\0" in sample and controls >= 4 and controls * 100 > len(sample):
+        return "binary"
+    return None
+
+
+def printable(data: Union[bytes, str], limit: int = 80) -> str:
+    """``data`` for an error message: UTF-8 text as is; bytes that are not UTF-8 and
+    characters that do not print (controls, tabs, format characters) escaped as ``\\xNN``
+    or ``\\uNNNN``; cut to ``limit`` characters with "...".  Never echoes raw binary."""
+    text = data.decode("utf-8", errors="backslashreplace") if isinstance(data, (bytes, bytearray)) else data
+    cut = len(text) > limit
+    if cut:
+        text = text[: max(limit - 3, 1)]
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else _escaped(ch) for ch in text)
+    return text + "..." if cut else text
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _not_chrom_sizes(kind: str, path: str) -> FormatError:
+    for _, name, advice in _MAGICS:
+        if name == kind:
+            return FormatError(f"looks like a {name} file, not a chrom.sizes text: {advice}", path=path)
+    return FormatError(
+        "holds binary data, not a chrom.sizes text (two columns: sequence name, size)", path=path
+    )
+
+
+def refuse_text_sizes(path: Union[str, "os.PathLike[str]"], expected: str, option: str) -> None:
+    """Raise if ``path``, given as a binary ``expected`` file (".2bit", "bigBed") of chromosome
+    sizes by ``option``, is text: most likely a chrom.sizes given with that option by mistake."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return  # the reader itself reports it
+    if head and binary_kind(head) is None:
+        raise FormatError(
+            f"is text, not a {expected} file: for a chrom.sizes text leave out {option}", path=os.fspath(path)
+        )
+
+
 def read_chrom_sizes(source: Union[str, "os.PathLike[str]", Mapping[str, int]]) -> Dict[bytes, int]:
     """chrom.sizes (name and size per line, blank and ``#`` lines skipped) or a mapping.
 
     Returns a dict from the name as bytes to the size.  A name that repeats keeps its last
-    size, as in kent.
+    size, as in kent.  A binary file (a .2bit, a bigBed, ...) is refused saying what it
+    looks like and which option reads it.
     """
     if isinstance(source, Mapping):
         out: Dict[bytes, int] = {}
@@ -323,11 +407,19 @@ def read_chrom_sizes(source: Union[str, "os.PathLike[str]", Mapping[str, int]]) 
         raise UsageError(f"chrom.sizes from a URL is not supported ({path}): download it first")
     sizes: Dict[bytes, int] = {}
     with open_input(path) as f:
-        for lineno, raw in enumerate(f, 1):
+        head = f.read(4096)
+        kind = binary_kind(head)
+        if kind is not None:
+            raise _not_chrom_sizes(kind, path)
+        lines = itertools.chain(io.BytesIO(head + f.readline()), f)
+        for lineno, raw in enumerate(lines, 1):
             line = raw.rstrip(b"\r\n")
             words = line.split()
             if not words or line.startswith(b"#"):
                 continue
+            if len(words) < 2 or not words[1].isdigit() or int(words[1]) > 0xFFFFFFFF:
+                if binary_kind(line) is not None:
+                    raise _not_chrom_sizes("binary", path)
             if len(words) < 2:
                 raise FormatError(
                     "expected two columns, a sequence name and its size", path=path, line=lineno
@@ -335,7 +427,7 @@ def read_chrom_sizes(source: Union[str, "os.PathLike[str]", Mapping[str, int]]) 
             size_text = words[1]
             if not size_text.isdigit() or int(size_text) > 0xFFFFFFFF:
                 raise FormatError(
-                    f"size '{size_text.decode(errors='replace')}' of {words[0].decode(errors='replace')} "
+                    f"size '{printable(size_text, 40)}' of {printable(words[0], 60)} "
                     "is not an unsigned 32-bit integer",
                     path=path,
                     line=lineno,
@@ -477,12 +569,10 @@ def describe_error(
     ``a``, ``b``, ``c`` are the numbers the tokenizer reports with the code; ``text`` is
     the offending field (or line).
     """
-    shown = text.decode("utf-8", errors="replace")
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
+    shown = printable(text, 80)
     name = schema.column_name(column) if column >= 0 else ""
     col = f"column {column + 1} ({name})" if column >= 0 else ""
-    chrom_text = chrom.decode(errors="replace")
+    chrom_text = printable(chrom, 80)
     if code == E_FIELD_COUNT:
         hint = ""
         if schema.type_text.endswith("+") and a > schema.field_count:

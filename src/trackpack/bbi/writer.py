@@ -17,20 +17,26 @@ How it runs (one pass over the input, memory bounded whatever the input size):
    thread pool while tokenizing goes on, and spooled to a temporary file in order: the
    chromosome tree must precede the data but is known only at the end.
 2. Coverage segments go to a spool (extsort.ChunkSpool); extra-index keys to compact
-   collectors (bbi/extra_index.py) sorted at the end, externally beyond a memory budget.
-   With ``sort=True`` the input is first sorted by an external merge sort.
+   collectors (bbi/extra_index.py) sorted in runs, spilled beyond a memory budget and
+   merged at the end.  With ``sort=True`` the input is first sorted by an external
+   merge sort.
 3. At the end the final file is assembled: the spooled data is copied behind the
    chromosome tree, then the R-tree, zoom levels (bbi/zoom.py), extra indexes; the
-   header is filled in last.  The output appears (atomically renamed) only on success.
+   header is filled in last.  The output is created (as a temporary file) before the
+   pass, so an output that cannot be written fails at once, and it is renamed into
+   place only on success.
+
+Progress (on a terminal) is one line naming the phase under way (reading, copying the
+data blocks, each zoom level, each index) and counting that phase's work.
 """
 from __future__ import annotations
 
 import collections
 import concurrent.futures
 import contextlib
+import io
 import itertools
 import os
-import shutil
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -148,14 +154,77 @@ class BlockSink:
         else:
             self.positions.extend((at + i * piece_size, piece_size) for i in range(pieces))
 
-    def drain(self) -> List[Tuple[int, int]]:
+    @property
+    def pending(self) -> int:
+        """Blocks submitted and not yet written."""
+        return len(self._pending)
+
+    def drain(self, progress: Optional[Callable[[int], None]] = None) -> List[Tuple[int, int]]:
         while self._pending:
             fut, n, size = self._pending.popleft()
             self._write(fut.result(), n, size)
+            if progress is not None:
+                progress(1)
         return self.positions
 
 
+class _Phases:
+    """One progress line for the whole run, naming the phase under way and counting its work.
+
+    Each phase gets its own :class:`~trackpack.progress.Progress` (label, total, unit, rate)
+    drawn over the same line as soon as the phase starts, so the finishing work (zoom
+    levels, trees, indexes) shows as moving rather than as a stalled percentage.
+    """
+
+    def __init__(self, enabled: Optional[bool]) -> None:
+        self.enabled = enabled
+        self.current: Optional[Progress] = None
+
+    def start(self, name: str, total: Optional[float] = None, unit: str = "") -> Progress:
+        if self.current is not None:
+            self.current.enabled = False  # left as it is: the next phase draws over its line
+        self.current = Progress(f"bedToBigBed, {name}", total=total, unit=unit, enabled=self.enabled)
+        self.current.set(0)  # draw at once
+        return self.current
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.close()
+
+    def __enter__(self) -> "_Phases":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 # --- inputs ------------------------------------------------------------------------------------
+
+
+class _CountingReader(io.RawIOBase):
+    """A raw file that counts the bytes read from it (for progress over gzip input too)."""
+
+    def __init__(self, raw: "io.FileIO", name: str) -> None:
+        super().__init__()
+        self._raw = raw
+        self.name = name
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def readinto(self, buffer) -> Optional[int]:  # type: ignore[override]
+        n = self._raw.readinto(buffer)
+        if n:
+            self.consumed += n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 class _Input:
@@ -163,6 +232,8 @@ class _Input:
 
     def __init__(self, source: Source, tab: Optional[bool]) -> None:
         self._stream: Optional[BinaryIO] = None
+        self._counter: Optional[_CountingReader] = None
+        self._checked = False
         self._records: Optional[Iterator[Any]] = None
         self.total_bytes: Optional[int] = None
         self.first_fields: Optional[int] = None
@@ -172,11 +243,15 @@ class _Input:
                 path = os.fspath(source)
                 if os.path.isdir(path):
                     raise ArgumentError(f"{path} is a directory, not a BED file")
-                try:
-                    self.total_bytes = os.path.getsize(path)
-                except OSError:
-                    self.total_bytes = None
-            self._stream = open_input(source)  # type: ignore[arg-type]
+                if os.path.isfile(path):
+                    # progress counts the file's bytes as read, compressed or not
+                    self._counter = _CountingReader(open(path, "rb", buffering=0), path)
+                    self.total_bytes = os.fstat(self._counter.fileno()).st_size
+            try:
+                self._stream = open_input(self._counter if self._counter is not None else source)  # type: ignore[arg-type]
+            except BaseException:
+                self.close()
+                raise
             self.tab = bool(tab)
             self._head = b""
         elif isinstance(source, (bytes, bytearray, memoryview)):
@@ -222,6 +297,7 @@ class _Input:
         line_no = 0
         while True:
             more = stream.read(READ_SIZE)
+            self._check_text(more)
             self._head += more
             end = len(self._head) if not more else self._head.rfind(b"\n") + 1
             lines = self._head[checked:end].split(b"\n")
@@ -256,12 +332,32 @@ class _Input:
             data = self._stream.read(READ_SIZE)
             if not data:
                 return
+            self._check_text(data)
             yield data
+
+    def _check_text(self, data: bytes) -> None:
+        """Refuse a binary file given as BED (e.g. a bigBed or a .2bit), looking at its start."""
+        if self._checked or not data:
+            return
+        self._checked = True
+        kind = bedlib.binary_kind(data)
+        if kind == "binary":
+            raise FormatError("holds binary data, not BED text", path=self.name)
+        if kind is not None:
+            raise FormatError(f"looks like a {kind} file, not BED text", path=self.name)
+
+    @property
+    def bytes_read(self) -> Optional[int]:
+        """Bytes of the input file read so far (None for streams and records)."""
+        return self._counter.consumed if self._counter is not None else None
 
     def close(self) -> None:
         if self._stream is not None:
             self._stream.close()
             self._stream = None
+        if self._counter is not None:
+            self._counter.close()
+            self._counter = None
 
 
 def _read_autosql(autosql: Union[str, "os.PathLike[str]", None]) -> Tuple[Optional[str], Optional[str]]:
@@ -300,6 +396,7 @@ def _chrom_sizes(chrom_sizes, sizes_is_2bit: bool) -> Dict[bytes, int]:
             from ..twobit import TwoBitFile
         except ImportError as err:
             raise UsageError(f"reading sizes from a .2bit needs trackpack.twobit ({err})") from None
+        bedlib.refuse_text_sizes(chrom_sizes, ".2bit", "-sizesIs2Bit (sizes_is_2bit)")
         with TwoBitFile(chrom_sizes) as tb:
             return bedlib.read_chrom_sizes(dict(tb.sizes))
     return bedlib.read_chrom_sizes(chrom_sizes)
@@ -390,7 +487,7 @@ class _Pass:
 
     def _new_chrom(self, name: bytes, line_map: Optional[Sequence[int]]) -> None:
         line = self._line(line_map)
-        shown = name.decode(errors="replace")
+        shown = bedlib.printable(name)
         seen = self.by_name.get(name)
         if seen is not None:
             raise FormatError(
@@ -407,8 +504,8 @@ class _Pass:
         other = self.by_sequence.get(sequence)
         if other is not None:
             raise FormatError(
-                f"{shown} is another alias of {sequence.decode(errors='replace')}, which was already named "
-                f"{other.name.decode(errors='replace')} on line {other.first_line}; use one name per sequence",
+                f"{shown} is another alias of {bedlib.printable(sequence)}, which was already named "
+                f"{bedlib.printable(other.name)} on line {other.first_line}; use one name per sequence",
                 path=self.name,
                 line=line,
             )
@@ -435,9 +532,10 @@ class _Pass:
 
 def _sorted_feed(
     chunks: Iterator[bytes], *, tab: bool, name: str, schema: bedlib.BedSchema, tmp_dir: Optional[str],
-    memory: int, progress: Progress,
+    memory: int, phases: "_Phases", total: Optional[int], bytes_read: Callable[[], Optional[int]],
 ) -> Iterator[Tuple[bytes, List[int]]]:
     """-sort: the input's lines by (chrom byte-wise, start, input order), with line numbers."""
+    progress = phases.start("reading and sorting", total, "B")
     kernels = load_kernel("bedtok")
     with ExternalSorter(memory_limit=memory, tmp_dir=tmp_dir) as sorter:
         leftover = b""
@@ -451,12 +549,18 @@ def _sorted_feed(
                 what = bedlib.describe_error(code, col, a, 0, 0, bytes(buf[s:e]), schema)
                 raise FormatError(what, path=name, line=err_line)
             leftover = buf[pos:]
-            progress.update(len(chunk))
+            done = bytes_read()
+            if done is None:
+                progress.update(len(chunk))
+            else:
+                progress.set(done)
+        progress = phases.start("writing sorted items", sorter.count, "lines")
         records = sorter.sorted()
         while True:
             batch = list(itertools.islice(records, SORTED_LINES_PER_CHUNK))
             if not batch:
                 return
+            progress.update(len(batch))
             yield kernels.unkey_lines(batch)
 
 
@@ -544,8 +648,11 @@ def write_bigbed(
         A :class:`BigBedSummary` (items, chromosomes, zoom levels, bytes, ...).
 
     Raises:
-        FormatError: invalid input (file and line named), or an invalid autoSql.
+        FormatError: invalid input (file and line named), an invalid autoSql, or a binary
+            file given as BED text or as chrom.sizes (saying what it looks like).
         UsageError: contradictory or unsupported options.
+        OSError: the output cannot be created (no such directory, no permission, a
+            directory): raised naming ``out_path``, before the input is read.
     """
     if byte_order not in ("little", "big"):
         raise UsageError(f"byte_order must be 'little' or 'big', not {byte_order!r}")
@@ -564,14 +671,13 @@ def write_bigbed(
     if out_name in STDOUT_NAMES:
         raise UsageError("a bigBed cannot be written to standard output (it is written out of order)")
     index_names = [n for n in (extra_index.split(",") if isinstance(extra_index, str) else extra_index) if n]
-    out_dir = os.path.dirname(os.path.abspath(out_name))
-    if not os.path.isdir(out_dir):
-        raise UsageError(f"cannot write {out_name}: the directory {out_dir} does not exist")
     if tmp_dir is None:
         # temporary files next to the output (same file system, space checked once),
-        # unless the output is a device such as /dev/null or the directory is read-only
+        # unless the output is a device such as /dev/null or the directory is not writable
+        # (the output itself then fails, when it is created, with an error naming it)
+        out_dir = os.path.dirname(os.path.realpath(out_name))
         special = os.path.exists(out_name) and not os.path.isfile(out_name)
-        tmp_dir = out_dir if not special and os.access(out_dir, os.W_OK) else None
+        tmp_dir = out_dir if not special and os.path.isdir(out_dir) and os.access(out_dir, os.W_OK) else None
     as_text, as_path = _read_autosql(autosql)
     sizes = _chrom_sizes(chrom_sizes, sizes_is_2bit)
     aliases = {_as_bytes(k): _as_bytes(v) for k, v in (chrom_aliases or {}).items()}
@@ -591,7 +697,8 @@ def write_bigbed(
         )
         index_cols = schema.index_columns(index_names)
         workers = threads if threads is not None else _cpus()
-        with Progress("bedToBigBed", total=inp.total_bytes, unit="B", enabled=progress) as prog, \
+        # the output is created first: a path that cannot be written fails before the work
+        with atomic_output(out_name) as out, _Phases(progress) as phases, \
                 _Resources(tmp_dir, compress, workers, len(index_cols)) as res:
             state = _Pass(
                 schema=schema, sizes=sizes, name=inp.name, tab=inp.tab, items_per_slot=items_per_slot,
@@ -602,26 +709,35 @@ def write_bigbed(
             if sort:
                 batches = _sorted_feed(
                     inp.chunks(schema.field_count), tab=inp.tab, name=inp.name, schema=schema,
-                    tmp_dir=tmp_dir, memory=sort_memory, progress=prog,
+                    tmp_dir=tmp_dir, memory=sort_memory, phases=phases, total=inp.total_bytes,
+                    bytes_read=lambda: inp.bytes_read,
                 )
                 with contextlib.closing(batches):  # its sorter's files go as soon as we stop
                     for buf, numbers in batches:
                         state.feed(buf, True, numbers)
             else:
+                prog = phases.start("reading", inp.total_bytes, "B")
                 leftover = b""
                 for chunk, at_eof in _with_eof(inp.chunks(schema.field_count)):
                     buf = leftover + chunk if leftover else chunk
                     used = state.feed(buf, at_eof)
                     leftover = buf[used:]
-                    prog.update(len(chunk))
+                    done = inp.bytes_read
+                    if done is None:
+                        prog.update(len(chunk))
+                    else:
+                        prog.set(done)
             state.finish()
-            positions = res.data_sink.drain()
-            with atomic_output(out_name) as out:
-                total_size, zoom_levels = _assemble(
-                    out, state=state, schema=schema, positions=positions, res=res, order=order,
-                    block_size=block_size, items_per_slot=items_per_slot, compress=compress,
-                    index_cols=index_cols, tmp_dir=tmp_dir,
-                )
+            counter = None
+            if res.data_sink.pending:
+                counter = phases.start("compressing the last blocks", res.data_sink.pending, "blocks").update
+            positions = res.data_sink.drain(counter)
+            total_size, zoom_levels = _assemble(
+                out, state=state, schema=schema, positions=positions, res=res, order=order,
+                block_size=block_size, items_per_slot=items_per_slot, compress=compress,
+                index_cols=index_cols, index_names=index_names,
+                tmp_dir=tmp_dir, phases=phases,
+            )
     finally:
         inp.close()
     return BigBedSummary(
@@ -646,7 +762,10 @@ class _Resources:
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) if compress and workers > 0 else None
         self.data_file: IO[bytes] = tempfile.TemporaryFile(prefix="trackpack-data-", dir=tmp_dir)
         self.data_sink = BlockSink(self.data_file, self.pool, compress, max_pending=4 * max(1, workers) + 4)
-        self.segments = ChunkSpool(tmp_dir=tmp_dir)
+        # coverage segments are written once and read twice; zstd shrinks them only ~2.4x
+        # for ~1 s of CPU per 4M items, on CPUs already busy with zlib: they go raw
+        # (about 32 bytes of temporary disk per item)
+        self.segments = ChunkSpool(tmp_dir=tmp_dir, compress=False)
         per_index = INDEX_MEMORY // max(1, n_index)
         self.key_indexes = [KeyIndex(memory_limit=per_index, tmp_dir=tmp_dir) for _ in range(n_index)]
 
@@ -667,7 +786,8 @@ class _Resources:
 
 def _assemble(out: BinaryIO, *, state: _Pass, schema: bedlib.BedSchema, positions: List[Tuple[int, int]],
               res: _Resources, order: str, block_size: int, items_per_slot: int, compress: bool,
-              index_cols: List[int], tmp_dir: Optional[str]) -> Tuple[int, int]:
+              index_cols: List[int], index_names: Sequence[str], tmp_dir: Optional[str],
+              phases: _Phases) -> Tuple[int, int]:
     """Write the whole file into ``out`` (fresh, seekable); return its size and zoom level count."""
     scanner = state.scanner
     item_count = int(scanner.item_count)
@@ -695,11 +815,20 @@ def _assemble(out: BinaryIO, *, state: _Pass, schema: bedlib.BedSchema, position
     out.write(DATA_COUNT.pack(order, item_count))
     blocks_at = out.tell()
     res.data_file.flush()
+    data_bytes = res.data_file.seek(0, os.SEEK_END)
     res.data_file.seek(0)
-    shutil.copyfileobj(res.data_file, out, 4 << 20)
+    prog = phases.start("copying the data blocks", data_bytes, "B")
+    while True:
+        piece = res.data_file.read(4 << 20)
+        if not piece:
+            break
+        out.write(piece)
+        prog.update(len(piece))
     index_offset = out.tell()
+    prog = phases.start("writing the R-tree", len(positions), "blocks")
     leaves = [bounds + (blocks_at + off, size) for bounds, (off, size) in zip(state.bounds, positions)]
     write_rtree(out, leaves, block_size, 1, index_offset, order)
+    prog.update(len(positions))
 
     # zoom levels and the total summary
     if item_count:
@@ -709,7 +838,7 @@ def _assemble(out: BinaryIO, *, state: _Pass, schema: bedlib.BedSchema, position
             ave_size=float(scanner.total_bases) / item_count,
             data_size=index_offset - data_offset,
             block_size=block_size, items_per_slot=items_per_slot, compress=compress, order=order,
-            new_sink=res.new_sink(out), tmp_dir=tmp_dir,
+            new_sink=res.new_sink(out), tmp_dir=tmp_dir, phase=phases.start,
         )
         zooms, total = zoom.headers, zoom.total
     else:
@@ -720,11 +849,15 @@ def _assemble(out: BinaryIO, *, state: _Pass, schema: bedlib.BedSchema, position
     values = value_table(positions, blocks_at, order)
     for i, col in enumerate(index_cols):
         tree_offset = out.tell()
-        rows = res.key_indexes[i].sorted_rows()
+        index = res.key_indexes[i]
+        prog = phases.start(f"sorting the {index_names[i]} index", index.count, "keys")
+        keys = index.sorted_keys()
+        prog.update(index.count)
         try:
-            write_index_tree(out, rows, values, block_size, order)
+            prog = phases.start(f"writing the {index_names[i]} index", index.count, "keys")
+            write_index_tree(out, keys, values, block_size, order, progress=prog.update)
         finally:
-            rows.close()
+            keys.close()
         entries.append(ExtraIndexEntry(0, 1, tree_offset, (col,)))
 
     out.write(MAGIC.pack(order, BIGBED_MAGIC))

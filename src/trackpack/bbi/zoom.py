@@ -20,7 +20,7 @@ summary is the same statistics over the whole file, in double precision.
 from __future__ import annotations
 
 import sys
-from typing import BinaryIO, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, BinaryIO, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -57,6 +57,8 @@ MIN_REDUCTION = 10
 _INT_MAX = 2**31 - 1
 _U32 = 0xFFFFFFFF
 _NATIVE = "<" if sys.byteorder == "little" else ">"
+#: bytes of one coverage segment from the tokenizer (u32 chromId, start, end, depth)
+_SEGMENT_SIZE = 16
 
 
 class ZoomResult(NamedTuple):
@@ -189,6 +191,7 @@ def write_zoom_levels(
     order: str,
     new_sink,
     tmp_dir: Optional[str] = None,
+    phase: Optional[Callable[[str, Optional[int], str], Any]] = None,
 ) -> ZoomResult:
     """Write the zoom levels at the current position of ``out``.
 
@@ -199,12 +202,21 @@ def write_zoom_levels(
         data_size: bytes of the data section (item count + blocks).
         new_sink: ``new_sink()`` returns a block sink writing to ``out`` (writer.BlockSink):
             ``submit(data)`` and ``drain() -> [(offset, size), ...]``.
+        phase: for progress: ``phase(name, total, unit)`` is called as each step starts and
+            returns an object whose ``update(n)`` counts the step's work.
     """
+    if phase is None:
+        phase = _no_progress
     kernels = load_kernel("zoomsum")
     scales = reduction_scales(ave_size)
     counter = kernels.WindowCounter(scales)
+    segment_count = getattr(segments, "nbytes", None)
+    if segment_count is not None:
+        segment_count //= _SEGMENT_SIZE
+    prog = phase("sizing the zoom levels", segment_count, "segments")
     for chunk in segments:
         counter.feed(chunk)
+        prog.update(len(chunk) // _SEGMENT_SIZE)
     counts = counter.counts
     reduction, estimate = choose_reduction(scales, counts, data_size, compress)
     sizes = np.ascontiguousarray(chrom_sizes, dtype=np.uint32)
@@ -215,8 +227,10 @@ def write_zoom_levels(
         level = _LevelWriter(
             out, new_sink(), block_size=block_size, items_per_slot=items_per_slot, order=order, per_record=False
         )
+        prog = phase("zoom level 1", segment_count, "segments")
         for chunk in segments:
             builder.feed(chunk)
+            prog.update(len(chunk) // _SEGMENT_SIZE)
             first, second = builder.take()
             level.add(first)
             next_level.append(second)
@@ -248,7 +262,9 @@ def write_zoom_levels(
                     order=order,
                     per_record=not compress,
                 )
+                prog = phase(f"zoom level {len(headers) + 1}", current_count, "records")
                 for chunk in current:
+                    prog.update(len(chunk) // RECORD_SIZE)
                     level.add(chunk)
                     coarser.feed(chunk)
                     following.append(coarser.take())
@@ -263,6 +279,15 @@ def write_zoom_levels(
             for spool in spools:
                 spool.close()
     return ZoomResult(headers, total, counts)
+
+
+class _NoProgress:
+    def update(self, amount: int = 1) -> None:
+        pass
+
+
+def _no_progress(name: str, total: Optional[int], unit: str) -> _NoProgress:
+    return _NoProgress()
 
 
 def empty_total() -> TotalSummary:

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from ..bed import refuse_text_sizes
 from ..errors import UsageError
 from .options import parse_args
 
@@ -66,6 +67,7 @@ def _alias_sizes(path: str) -> Tuple[Dict[str, int], Dict[str, str]]:
         from ..bbi.reader import BigBedFile  # the CLI may use the reader; the writer never does
     except ImportError as err:
         raise UsageError(f"-sizesIsChromAliasBb needs trackpack's bigBed reader ({err})") from None
+    refuse_text_sizes(path, "bigBed", "-sizesIsChromAliasBb / -sizesIsBb")
     sizes: Dict[str, int] = {}
     aliases: Dict[str, str] = {}
     with BigBedFile(path) as bb:
