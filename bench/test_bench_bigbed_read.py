@@ -100,60 +100,6 @@ def window_queries(chroms):
 # -- readers ------------------------------------------------------------------------------
 
 
-def trackpack_queries(path, queries, reader=None):
-    from trackpack import BigBedFile
-
-    bb = reader or BigBedFile(path)
-    n = 0
-    for chrom, start, end in queries:
-        n += len(bb.query(chrom, start, end))
-    if reader is None:
-        bb.close()
-    return n
-
-
-def pybigwig_queries(path, queries, reader=None):
-    pyBigWig = require_module("pyBigWig")
-    bb = reader or pyBigWig.open(str(path))
-    n = 0
-    for chrom, start, end in queries:
-        found = bb.entries(chrom, start, end)
-        n += len(found) if found else 0
-    if reader is None:
-        bb.close()
-    return n
-
-
-def pybbi_queries(path, queries, reader=None):
-    bbi = require_module("bbi")
-    bb = reader or bbi.open(str(path))
-    n = 0
-    for chrom, start, end in queries:
-        n += sum(1 for _ in bb.fetch_intervals(chrom, start, end, iterator=True))
-    if reader is None:
-        bb.close()
-    return n
-
-
-def pybigtools_queries(path, queries, reader=None):
-    pybigtools = require_module("pybigtools")
-    bb = reader or pybigtools.open(str(path))
-    n = 0
-    for chrom, start, end in queries:
-        n += sum(1 for _ in bb.records(chrom, start, end))
-    if reader is None:
-        bb.close()
-    return n
-
-
-QUERY_TOOLS = {
-    "trackpack": trackpack_queries,
-    "pyBigWig": pybigwig_queries,
-    "pybbi": pybbi_queries,
-    "pybigtools": pybigtools_queries,
-}
-
-
 def _open(tool, path):
     if tool == "trackpack":
         from trackpack import BigBedFile
@@ -166,24 +112,43 @@ def _open(tool, path):
     return require_module("pybigtools").open(str(path))
 
 
-@pytest.mark.parametrize("tool", list(QUERY_TOOLS))
+#: items of one region, counted the way each reader gives them
+COUNT_ITEMS = {
+    "trackpack": lambda bb, chrom, start, end: len(bb.query(chrom, start, end)),
+    "pyBigWig": lambda bb, chrom, start, end: len(bb.entries(chrom, start, end) or ()),
+    "pybbi": lambda bb, chrom, start, end: sum(1 for _ in bb.fetch_intervals(chrom, start, end, iterator=True)),
+    "pybigtools": lambda bb, chrom, start, end: sum(1 for _ in bb.records(chrom, start, end)),
+}
+
+
+def run_queries(tool, path, queries, reader=None):
+    """Items found by ``queries``, with ``reader`` or else a reader opened (cold) here."""
+    count = COUNT_ITEMS[tool]
+    bb = reader or _open(tool, path)
+    n = 0
+    for chrom, start, end in queries:
+        n += count(bb, chrom, start, end)
+    if reader is None:
+        bb.close()
+    return n
+
+
+@pytest.mark.parametrize("tool", list(COUNT_ITEMS))
 def test_random_queries_cold(benchmark, tool, bigbed, random_queries):
-    run = QUERY_TOOLS[tool]
-    run(bigbed, random_queries[:10])  # import and warm the OS page cache, not the reader
+    run_queries(tool, bigbed, random_queries[:10])  # import and warm the OS page cache, not the reader
     benchmark.group = "bigBed read: 2,000 random 10 kb queries, cold reader"
     benchmark.extra_info["tool"] = tool
-    found = benchmark.pedantic(run, args=(bigbed, random_queries), rounds=7, iterations=1, warmup_rounds=1)
+    found = benchmark.pedantic(run_queries, args=(tool, bigbed, random_queries), rounds=7, iterations=1, warmup_rounds=1)
     assert found > 0
 
 
-@pytest.mark.parametrize("tool", list(QUERY_TOOLS))
+@pytest.mark.parametrize("tool", list(COUNT_ITEMS))
 def test_overlapping_queries_warm(benchmark, tool, bigbed, window_queries):
-    run = QUERY_TOOLS[tool]
     reader = _open(tool, bigbed)
-    run(bigbed, window_queries, reader)  # warm: trackpack's block cache is filled
+    run_queries(tool, bigbed, window_queries, reader)  # warm: trackpack's block cache is filled
     benchmark.group = "bigBed read: 2,000 overlapping 10 kb windows over 2 Mb, warm reader"
     benchmark.extra_info["tool"] = tool
-    found = benchmark.pedantic(run, args=(bigbed, window_queries, reader), rounds=7, iterations=1)
+    found = benchmark.pedantic(run_queries, args=(tool, bigbed, window_queries, reader), rounds=7, iterations=1)
     assert found > 0
 
 

@@ -29,26 +29,19 @@ from trackpack.bbi.layout import (
     ZOOM_RECORD,
 )
 from trackpack.bbi.rtree import write_rtree
+from trackpack.bbi.summary import coverage_pieces
 
 Item = Tuple[str, int, int, str]
 
 
-def coverage(items: Sequence[Tuple[int, int]]) -> List[Tuple[int, int, int]]:
-    """(start, end, depth) runs of the coverage depth of (start, end) items (depth > 0)."""
-    events: Dict[int, int] = {}
-    for s, e in items:
-        if s < e:
-            events[s] = events.get(s, 0) + 1
-            events[e] = events.get(e, 0) - 1
-    runs = []
-    depth = 0
-    previous = None
-    for pos in sorted(events):
-        if previous is not None and depth > 0 and pos > previous:
-            runs.append((previous, pos, depth))
-        depth += events[pos]
-        previous = pos
-    return runs
+class CountingBytesIO(io.BytesIO):
+    """A file object that counts the reads made of it."""
+
+    reads = 0
+
+    def read(self, *args):
+        self.reads += 1
+        return super().read(*args)
 
 
 def _zoom_records(chrom_id: int, runs, reduction: int) -> List[tuple]:
@@ -90,12 +83,15 @@ def write_test_bigbed(
     extra_index: Sequence[str] = (),
     zoom_reductions: Sequence[int] = (),
     chrom_names: Optional[Sequence[str]] = None,
+    mixed_blocks: bool = False,
 ) -> bytes:
     """Write ``items`` (sorted by chromosome name bytes, then start) as a bigBed.
 
     ``autosql="default"`` stores the standard bedN schema for the field count; None
-    stores none.  ``extra_index`` names fields (from the autoSql) to index.  Returns the
-    file's bytes (and writes them to ``path`` unless it is None).
+    stores none.  ``extra_index`` names fields (from the autoSql) to index.
+    ``mixed_blocks`` lets a block run on into the next chromosome (kent starts a new
+    block at each chromosome; the format does not require it).  Returns the file's bytes
+    (and writes them to ``path`` unless it is None).
     """
     compress = compress and version >= 3
     names = sorted(chrom_names or {c for c, *_ in items} or chrom_sizes, key=lambda n: n.encode())
@@ -113,7 +109,7 @@ def write_test_bigbed(
     blocks: List[Tuple[int, List[Item]]] = []
     for item in items:
         cid = ids[item[0]]
-        if blocks and blocks[-1][0] == cid and len(blocks[-1][1]) < items_per_slot:
+        if blocks and (mixed_blocks or blocks[-1][0] == cid) and len(blocks[-1][1]) < items_per_slot:
             blocks[-1][1].append(item)
         else:
             blocks.append((cid, [item]))
@@ -149,15 +145,18 @@ def write_test_bigbed(
     leaves = []
     max_block = 0
     block_of_item: List[Tuple[int, int]] = []
-    for cid, chunk in blocks:
+    for _, chunk in blocks:
         raw = b"".join(
-            pack("III", cid, s, e) + r.encode("utf-8", "surrogateescape") + b"\0" for _, s, e, r in chunk
+            pack("III", ids[c], s, e) + r.encode("utf-8", "surrogateescape") + b"\0" for c, s, e, r in chunk
         )
         max_block = max(max_block, len(raw))
         stored = zlib.compress(raw) if compress else raw
         offset = out.tell()
         out.write(stored)
-        leaves.append((cid, min(s for _, s, _, _ in chunk), cid, max(e for _, _, e, _ in chunk), offset, len(stored)))
+        # bounds: the least (chrom, start) and the greatest (chrom, end) of the block
+        low = min((ids[c], s) for c, s, _, _ in chunk)
+        high = max((ids[c], e) for c, _, e, _ in chunk)
+        leaves.append((*low, *high, offset, len(stored)))
         block_of_item.extend([(offset, len(stored))] * len(chunk))
     index_offset = out.tell()
     write_rtree(out, leaves, block_size, items_per_slot, index_offset, order)
@@ -166,7 +165,8 @@ def write_test_bigbed(
     per_chrom: Dict[int, List[Tuple[int, int]]] = {}
     for c, s, e, _ in items:
         per_chrom.setdefault(ids[c], []).append((s, e))
-    runs = {cid: coverage(v) for cid, v in per_chrom.items()}
+    # true depth runs (coverage_pieces is checked against per-base counting in the tests)
+    runs = {cid: coverage_pieces(v, 0, 1 << 32) for cid, v in per_chrom.items()}
     for reduction in zoom_reductions:
         records = [rec for cid in sorted(runs) for rec in _zoom_records(cid, runs[cid], reduction)]
         zoom_data = out.tell()
@@ -190,8 +190,8 @@ def write_test_bigbed(
         fid = columns.index(field)
         values = []
         for item, where in zip(items, block_of_item):
-            fields = item[3].split("\t") if item[3] else []
-            key = fields[fid - 3].encode() if fid - 3 < len(fields) else b""
+            fields = [item[0], str(item[1]), str(item[2])] + (item[3].split("\t") if item[3] else [])
+            key = fields[fid].encode() if fid < len(fields) else b""
             values.append((key, OFFSET_SIZE_VALUE.pack(order, *where)))
         values.sort(key=lambda kv: kv[0])
         extra_offsets.append((fid, out.tell()))

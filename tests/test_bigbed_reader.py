@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bigbed_fixtures import overlapping, random_items, write_test_bigbed
+from bigbed_fixtures import CountingBytesIO, overlapping, random_items, write_test_bigbed
 from common import corpus
 from trackpack import BigBedFile
 from trackpack.autosql import standard_bed_autosql
@@ -250,6 +250,15 @@ def test_search_errors(small):
         small.search("1", field="score")
 
 
+def test_search_on_an_index_of_chrom_or_start(tmp_path):
+    path = tmp_path / "coords.bb"
+    write_test_bigbed(path, ITEMS, SIZES, items_per_slot=2, block_size=2, extra_index=["chrom", "chromStart"])
+    with BigBedFile(path) as bb:
+        assert bb.extra_indexes == ["chrom", "chromStart"]
+        assert bb.search("chr2", field="chrom") == [it for it in ITEMS if it[0] == "chr2"]
+        assert bb.search(["50", "10"], field="chromStart") == [it for it in ITEMS if it[1] in (50, 10)]
+
+
 def test_search_order_kent(small):
     found = small.search(["a", "b", "long"], block_order="kent")
     assert sorted(found) == sorted([ITEMS[1], ITEMS[3], ITEMS[5]])
@@ -306,21 +315,54 @@ def test_not_a_bigbed(tmp_path):
     with pytest.raises(FormatError, match="bigWig"):
         BigBedFile(path)
     with pytest.raises(ArgumentError):
-        BigBedFile(path, cache_blocks=-1)
+        BigBedFile(path, cache_bytes=-1)
 
 
-@pytest.mark.parametrize("cache_blocks", [0, 1, 64])
-def test_repeated_and_overlapping_queries_are_consistent(tmp_path, cache_blocks):
-    rng = random.Random(cache_blocks)
+@pytest.mark.parametrize("cache_bytes", [0, 30_000, 1 << 20])
+def test_repeated_and_overlapping_queries_are_consistent(tmp_path, cache_bytes):
+    rng = random.Random(cache_bytes)
     items, sizes = random_items(rng, chroms=2, per_chrom=2000)
     path = tmp_path / "r.bb"
     write_test_bigbed(path, items, sizes, items_per_slot=64)
-    with BigBedFile(path, cache_blocks=cache_blocks) as bb:
+    with BigBedFile(path, cache_bytes=cache_bytes) as bb:
         chrom = next(iter(bb.chroms))
         size = sizes[chrom]
         windows = [(s, s + 2000) for s in range(0, size, 700)]
         for start, end in windows + windows[::-1] + windows:
             assert bb.query(chrom, start, end) == overlapping(items, chrom, start, end)
+
+
+def test_repeated_queries_are_served_from_the_block_cache():
+    """Blocks a query reads in part are kept; blocks wholly inside a query's range (as in
+    a whole-chromosome query) are decoded in bulk and not kept."""
+    rng = random.Random(12)
+    items, sizes = random_items(rng, chroms=2, per_chrom=3000)
+    data = write_test_bigbed(None, items, sizes, items_per_slot=64)
+    chrom = next(iter(sizes))
+    windows = [(s, s + 300) for s in range(0, sizes[chrom], 7919)]
+    for budget in (1 << 20, 0):
+        source = CountingBytesIO(data)
+        with BigBedFile(source, cache_bytes=budget) as bb:
+            first = [bb.query(chrom, s, e) for s, e in windows]
+            before = source.reads
+            assert [bb.query(chrom, s, e) for s, e in windows] == first
+            assert first == [overlapping(items, chrom, s, e) for s, e in windows]
+            assert (source.reads == before) == (budget > 0)  # no file read when cached
+
+
+def test_block_cache_stays_within_its_budget(tmp_path):
+    rng = random.Random(13)
+    items, sizes = random_items(rng, chroms=3, per_chrom=5000)
+    path = tmp_path / "b.bb"
+    write_test_bigbed(path, items, sizes, items_per_slot=32)
+    budget = 60_000
+    with BigBedFile(path, cache_bytes=budget) as bb:
+        for _ in range(300):
+            chrom = rng.choice(list(sizes))
+            start = rng.randrange(sizes[chrom])
+            assert bb.query(chrom, start, start + 5000) == overlapping(items, chrom, start, start + 5000)
+            assert 0 < bb._cache.nbytes <= budget
+        assert 1 < len(bb._cache) < 300
 
 
 def test_threads_share_one_reader(tmp_path):
@@ -335,7 +377,7 @@ def test_threads_share_one_reader(tmp_path):
         queries.append((chrom, start, start + rng.randrange(5000)))
     expected = [overlapping(items, *q) for q in queries]
     errors = []
-    with BigBedFile(path, cache_blocks=8) as bb:
+    with BigBedFile(path, cache_bytes=100_000) as bb:
 
         def work(order):
             try:

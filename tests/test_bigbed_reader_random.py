@@ -65,7 +65,7 @@ def test_random_regions_equal_brute_force(tmp_path, config):
     items, sizes = random_items(rng, chroms=4, per_chrom=800, bed_fields=rng.choice([3, 6]))
     path = tmp_path / "r.bb"
     write_test_bigbed(path, items, sizes, **config)
-    with BigBedFile(path, cache_blocks=rng.choice([0, 2, 64])) as bb:
+    with BigBedFile(path, cache_bytes=rng.choice([0, 40_000, 1 << 20])) as bb:
         assert list(bb) == items
         for region in random_regions(rng, items, sizes, 600):
             assert bb.query(*region) == overlapping(items, *region), region

@@ -267,7 +267,57 @@ def test_big_bed_named_items_errors(tmp_path, capsys):
     assert tool("bigBedNamedItems", common.corpus(INDEXED), "x", out, "-field=score") == 255
     assert re.search("not indexed", capsys.readouterr().err)
     assert tool("bigBedNamedItems", common.corpus(CHR22), "x", out) == 255
-    assert "has no indexes" in capsys.readouterr().err
+    assert "has no extra indexes" in capsys.readouterr().err
     assert tool("bigBedNamedItems", common.corpus(INDEXED), "x", out, "-field=nope") == 255
     assert "No field nope" in capsys.readouterr().err
     assert not out.exists()
+
+
+# -- damaged input ------------------------------------------------------------------------------
+
+
+def _damaged_copies(tmp_path):
+    """Copies of an indexed kent file: cut short, with a corrupt data block, with the
+    R-tree pointing past the end."""
+    from trackpack.bbi.layout import CIR_HEADER, NODE_HEADER, BbiHeader
+
+    data = common.corpus(INDEXED).read_bytes()
+    header = BbiHeader.unpack("<", data)
+    first_block = header.full_data_offset + 8
+    root = header.full_index_offset + CIR_HEADER.size + NODE_HEADER.size
+    damaged = {
+        "cut": data[: header.full_index_offset + 100],
+        "block": data[: first_block + 10] + b"\xff" * 16 + data[first_block + 26 :],
+        "index": data[: root + 16] + (1 << 40).to_bytes(8, "little") + data[root + 24 :],
+    }
+    paths = {}
+    for name, content in damaged.items():
+        paths[name] = tmp_path / f"{name}.bb"
+        paths[name].write_bytes(content)
+    return paths
+
+
+@pytest.mark.parametrize(
+    "args, damages",
+    [
+        (["bigBedToBed", "{bb}", "{out}"], ["cut", "block", "index"]),
+        (["bigBedToBed", "{bb}", "{out}", "-chrom=chr22", "-start=20000000", "-end=21000000"], ["cut", "index"]),
+        (["bigBedInfo", "-chroms", "-zooms", "-as", "-extraIndex", "{bb}"], ["cut"]),
+        (["bigBedSummary", "{bb}", "chr22", "0", "51304566", "20"], ["cut"]),
+        (["bigBedSummary", "-exact", "{bb}", "chr22", "20000000", "21000000", "3"], ["cut", "index"]),
+        (["bigBedNamedItems", "-field=geneName", "{bb}", "MIF", "{out}"], ["cut"]),
+    ],
+)
+def test_damaged_files_give_one_error_line(args, damages, tmp_path, capfd):
+    """Never a traceback: one 'Error:' line naming the file and the byte offset, exit
+    status 255, and no output file left behind (for each damage the command reads)."""
+    out = tmp_path / "out.bed"
+    paths = _damaged_copies(tmp_path)
+    for name in damages:
+        capfd.readouterr()
+        status = tool(*[a.format(bb=paths[name], out=out) for a in args])
+        err = capfd.readouterr().err
+        assert status == 255, (name, err)
+        assert err.startswith(f"Error: {paths[name]}: byte ") and err.count("\n") == 1, (name, err)
+        assert "Traceback" not in err
+        assert not out.exists()

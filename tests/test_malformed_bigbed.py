@@ -7,11 +7,11 @@ are not bigBeds at all, and a fuzz pass over corrupted copies of several files.
 import io
 import random
 import struct
-import time
+import tracemalloc
 
 import pytest
 
-from bigbed_fixtures import random_items, write_test_bigbed
+from bigbed_fixtures import CountingBytesIO, random_items, write_test_bigbed
 from common import corpus
 from trackpack import BigBedFile
 from trackpack.bbi.layout import (
@@ -134,10 +134,14 @@ def test_huge_counts_do_not_allocate(sample):
     at = header.chrom_tree_offset + 8
     with pytest.raises(FormatError):
         BigBedFile(io.BytesIO(corrupt(data, at, struct.pack("<I", 1 << 31))))
-    # uncompressBufSize 2**32-1 with a tiny file stays bounded (data is read, not allocated)
-    start = time.perf_counter()
-    outcome(corrupt(data, 52, struct.pack("<I", 0xFFFFFFFF)))
-    assert time.perf_counter() - start < 10
+    # uncompressBufSize 2**32-1 with a tiny file: buffers follow the data, not the header
+    tracemalloc.start()
+    try:
+        outcome(corrupt(data, 52, struct.pack("<I", 0xFFFFFFFF)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, peak
 
 
 def test_rtree_cycle_is_reported(sample):
@@ -176,11 +180,13 @@ def test_shared_children_cannot_explode(tmp_path):
             at = offset + NODE_HEADER.size + k * CIR_INDEX_ITEM.size
             patched = corrupt(patched, at, CIR_INDEX_ITEM.pack("<", 0, 0, 0, 0xFFFFFFFF, first[4]))
         offset = first[4]
-    start = time.perf_counter()
-    with BigBedFile(io.BytesIO(patched)) as bb:
+    source = CountingBytesIO(patched)
+    with BigBedFile(source) as bb:
+        opened = source.reads
         with pytest.raises(FormatError, match="cycle"):
             bb.query(next(iter(bb.chroms)))
-    assert time.perf_counter() - start < 5
+    # refused at the first node met twice: about one read per level, not 2**levels
+    assert source.reads - opened < 4 * 20
 
 
 def test_bad_zlib_data_names_the_block(sample):
@@ -238,10 +244,11 @@ FUZZ_FILES = [
 
 
 @pytest.mark.parametrize("rel", FUZZ_FILES)
-def test_fuzz_only_format_errors_or_the_right_data(rel):
+def test_fuzz_raises_only_format_errors(rel):
+    """Corrupted copies either read (the damage missed what the reads use, or changed
+    values only) or raise FormatError with an offset; any other exception fails."""
     original = corpus(rel).read_bytes()
     rng = random.Random(rel)
-    started = time.perf_counter()
     for _ in range(120):
         data = bytearray(original)
         if rng.random() < 0.3:
@@ -257,4 +264,3 @@ def test_fuzz_only_format_errors_or_the_right_data(rel):
             assert err.offset is not None or "autoSql" in str(err), err
         except TrackpackError as err:  # pragma: no cover - would be a wrong error type
             pytest.fail(f"{type(err).__name__} instead of FormatError: {err}")
-    assert time.perf_counter() - started < 60

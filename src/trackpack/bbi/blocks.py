@@ -4,31 +4,28 @@ Standard library only (this module is on the pure-Python reader's import path).
 
 A data block (formats.md "bigBed data") is a run of records, zlib-compressed as a whole
 unless the file is uncompressed.  A record is ``chromId u32, start u32, end u32`` followed
-by the remaining BED columns as tab-joined text and a NUL.  Records have no length field
-and the 12-byte heads may themselves hold NUL bytes, so record boundaries can only be
-found by walking the block from its beginning.
+by the remaining BED columns as tab-joined text and a NUL.  Records carry no length, and
+their 12-byte heads may hold NUL bytes themselves, so record boundaries can only be found
+by walking the block from its beginning.
 
-How the walk stays fast in pure Python: a regular expression matches a *group* of
-:data:`GROUP` whole records at a time (12 bytes of head, text without NUL, the NUL) and
-captures the heads, so the per-record work happens in C and Python sees one match per
-group.  ``match`` at an exact offset (never ``search``) keeps the walk on record
-boundaries: at a true boundary a record fails to match only when no NUL follows its head,
-which means the data ends inside it.
+The walk runs in C: a regular expression matches a *step* of several whole records (12
+bytes of head, text without NUL, the NUL) and captures their heads, so Python sees one
+match per step, not one per record.  Steps are matched at an exact offset (``match``,
+never ``search``), which keeps the walk on record boundaries: at a boundary a record fails
+to match only when no NUL follows its head, that is when the data ends inside it.
 
-Two ways of decoding, for the two kinds of work:
+Two ways of decoding, for two kinds of work:
 
-- :class:`BlockRecords` decodes a block *lazily*, a prefix at a time, for region queries.
-  Writers put a block's records in start order (kent's bedToBigBed refuses unsorted
-  input), so a query stops inflating and splitting once it has seen a step of records
-  ending past its end, and a later query on the same block carries on from there.
-  Every decoded record is checked for that order and a block found out of order is
-  decoded whole; only a block whose records were in order up to the query's end and out
-  of order after it would be misread, and no writer makes such blocks.  Records that
-  start before a query but may reach into it are found from the heads' bytes with byte
-  tables and big-integer bit operations, without an int per record.  The match of each
-  step is kept: it knows where every record starts, so texts are sliced out directly.
-  Objects of this class live in :class:`BlockCache`, a small LRU cache.
-- :func:`decode_block` decodes a whole block at once, texts included, for iteration.
+- :func:`decode_block` decodes a whole block, texts included (iteration, name search).
+- :class:`BlockRecords` decodes a block lazily, for region queries; it is what the
+  reader's :class:`BlockCache` keeps.  Writers put a block's records in order (kent's
+  bedToBigBed refuses unsorted input), so a query needs the records only up to the first
+  one that starts past its end: the rest of the block is neither inflated nor walked, and
+  a later query on the block carries on where the last one stopped.  The order is checked
+  on every record decoded (and the last few records of a block are always decoded
+  together, so a small block is checked whole); a block found out of order is decoded
+  whole and every record tested.  What stays assumed is that a block in order up to a
+  query's end does not fall out of order after it.
 """
 from __future__ import annotations
 
@@ -39,51 +36,53 @@ import threading
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from itertools import chain
-from typing import List, Optional, Tuple
+from functools import lru_cache
+from itertools import accumulate, chain, repeat
+from typing import Any, List, Optional, Tuple, Union
 
 from ..errors import FormatError
 
-__all__ = ["BlockRecords", "BlockCache", "decode_block", "inflate", "TEXT_ERRORS", "GROUP"]
+__all__ = ["BlockRecords", "BlockCache", "decode_block", "inflate", "native_swap", "within", "TEXT_ERRORS"]
 
 #: How undecodable bytes in record text are represented: ``surrogateescape`` keeps them
 #: (as lone surrogates) so that writing the text back with the same handler restores
 #: the original bytes, as kent's byte-oriented tools print them.
 TEXT_ERRORS = "surrogateescape"
 
-#: Records matched per regular-expression step.
-GROUP = 64
-_ONE_HEAD = rb"(.{12})[^\0]*+\0"
-_ONE_FULL = rb"(.{12})([^\0]*+)\0"
-#: one record, capturing its head
-_HEAD_1 = re.compile(_ONE_HEAD, re.S)
-#: GROUP records, capturing their heads
-_HEAD_N = re.compile(_ONE_HEAD * GROUP, re.S)
-_HEAD_8 = re.compile(_ONE_HEAD * 16, re.S)
-#: (match function, records per match), largest first
-_STEPS = ((_HEAD_N.match, GROUP), (_HEAD_8.match, 8), (_HEAD_1.match, 1))
-#: one record, capturing head and text
-_FULL_1 = re.compile(_ONE_FULL, re.S)
-#: GROUP records, capturing heads and texts
-_FULL_N = re.compile(_ONE_FULL * GROUP, re.S)
+# A record's text, up to its NUL.  Possessive where Python has it (3.11+), so that a failed
+# match gives nothing back; before 3.11 it gives back characters, each of which fails at
+# once (texts hold no NUL), so a failure still costs time linear in the data.  The matches
+# are the same either way.
+_TEXT = rb"[^\0]*+" if sys.version_info >= (3, 11) else rb"[^\0]*"
+#: One record, capturing its head.
+_RECORD_HEAD = rb"(.{12})" + _TEXT + rb"\0"
+#: One record, capturing head and text.
+_RECORD_FULL = rb"(.{12})(" + _TEXT + rb")\0"
 
+#: Records per step of a walk, largest first.  Big steps keep Python's share of the work
+#: small; once a big step fails because the block ends within it, the smaller ones
+#: finish the block in a few matches rather than one per record.
+STEP_SIZES = (64, 16, 4, 1)
+_STEPS = tuple(re.compile(_RECORD_HEAD * n, re.S).match for n in STEP_SIZES)
+_BIG_STEP = STEP_SIZES[0]
+_FULL_STEP = re.compile(_RECORD_FULL * STEP_SIZES[0], re.S).match
+_FULL_ONE = re.compile(_RECORD_FULL, re.S).match
 
+#: Stored bytes inflated beyond a query's estimated need: about one big step of records,
+#: so that the step that passes the query's end usually finds its data.
+INFLATE_MARGIN = 768
+#: Stored bytes inflated at a time when a walk runs short of data.
+INFLATE_STEP = 768
 
-def _above(q: int) -> bytes:
-    """A byte table flagging (1) the bytes above ``q`` (-1 <= q <= 255)."""
-    return b"\0" * (q + 1) + b"\1" * (255 - q)
+#: Past any start: walks a block to its end.
+_NEVER = 1 << 40
 
-
-def _equal(q: int) -> bytes:
-    """A byte table flagging (1) the byte ``q``."""
-    return b"\0" * q + b"\1" + b"\0" * (255 - q)
-
-
-#: Compressed bytes fed to zlib per step of a lazy decode, after a first step sized by
-#: where the query falls in the block (see BlockRecords.select).
-STEP_INPUT = 1024
-#: Compressed bytes fed beyond the estimated need in the first step.
-FIRST_MARGIN = 512
+#: Memory of the Python objects behind one step of a walk (its match) and behind one
+#: block, and of a zlib inflater besides its window, for the cache's accounting (the
+#: data and arrays are counted exactly).
+_STEP_BYTES = 1200
+_BLOCK_BYTES = 1000
+_INFLATER_BYTES = 7200
 
 # An array typecode for u32 (itemsize 4 on every mainstream platform, checked here).
 _U32 = next(code for code in "IL" if array.array(code).itemsize == 4)
@@ -132,15 +131,14 @@ def decode_block(
     """(chrom ids, starts, ends, texts) of every record of an inflated block."""
     groups = []
     pos = 0
-    match = _FULL_N.match
-    m = match(data, pos)
+    m = _FULL_STEP(data, pos)
     while m is not None:
         groups.append(m.groups())
         pos = m.end()
-        m = match(data, pos)
+        m = _FULL_STEP(data, pos)
     size = len(data)
     while pos < size:
-        m = _FULL_1.match(data, pos)
+        m = _FULL_ONE(data, pos)
         if m is None:
             raise _stray(data, pos, len(groups), name, offset)
         groups.append(m.groups())
@@ -155,14 +153,104 @@ def decode_block(
     return heads[0::3], heads[1::3], heads[2::3], texts
 
 
+# -- many u32 comparisons at once ------------------------------------------------------------
+#
+# Decoding a block checks every start against the one before it (the block's order), and a
+# query checks the end of every record before it against its start (the records that
+# reach into it).  One Python int per value would make that the dearest part of a query,
+# so the values are read instead as the *lanes* of one big integer, value i in bits 32*i
+# to 32*i+31, and compared all at once by a few big-integer operations, which run in C.
+# Lanes have no spare bit, so the comparison is the classic one for packed unsigned
+# fields: the low 31 bits of the lanes are compared by a subtraction that cannot borrow
+# across lanes (bit 31 of the minuend is set first), and the top bits separately.
+
+
+def _lanes(values: array.array) -> int:
+    """``values`` (u32) as one integer, value i in bits 32*i to 32*i+31."""
+    if sys.byteorder == "big":
+        values = array.array(_U32, values)
+        values.byteswap()
+    return int.from_bytes(values.tobytes(), "little")
+
+
+def _make_lane_masks(count: int) -> Tuple[int, int, int]:
+    ones = int.from_bytes(b"\1\0\0\0" * count, "little")
+    high = ones << 31
+    return ones, high, high - ones
+
+
+#: Masks for up to this many lanes (a block of 512 items needs up to 512) are kept, as
+#: making them costs about as much as a comparison; kept, they take at most ~6 MB.
+_KEPT_MASKS = 1024
+_kept_lane_masks = lru_cache(maxsize=None)(_make_lane_masks)
+
+
+def _lane_masks(count: int) -> Tuple[int, int, int]:
+    """(1 in each of ``count`` lanes, bit 31 of each, bits 0 to 30 of each)."""
+    return _kept_lane_masks(count) if count <= _KEPT_MASKS else _make_lane_masks(count)
+
+
+def _at_least(lanes: int, bound: int, count: int) -> int:
+    """Bit 31 of lane i set where lane i >= ``bound`` (< 2**32), for i < ``count``."""
+    ones, high, low = _lane_masks(count)
+    # per lane 2**31 + (x mod 2**31) - (bound mod 2**31): bit 31 says the low bits are >=
+    low_ge = ((lanes & low) | high) - (bound & 0x7FFFFFFF) * ones
+    if bound < 1 << 31:
+        return (lanes | low_ge) & high  # x's top bit is set, or the low bits are >=
+    return lanes & low_ge & high  # x's top bit is set too, and the low bits are >=
+
+
+def within(starts: array.array, ends: array.array, start: int, end: int) -> bool:
+    """True when every value of ``starts`` is >= ``start`` and every value of ``ends``
+    <= ``end`` (u32 arrays of one length; 0 <= start)."""
+    count = len(starts)
+    if start > 0xFFFFFFFF:
+        return not count
+    if start and _at_least(_lanes(starts), start, count) != _lane_masks(count)[1]:
+        return False  # a start below ``start``
+    return end >= 0xFFFFFFFF or not _at_least(_lanes(ends), end + 1, count)
+
+
+def _ascending(values: array.array) -> bool:
+    """True when ``values`` (u32) never decrease."""
+    count = len(values)
+    if count < 2:
+        return True
+    lanes = _lanes(values)
+    _, high, low = _lane_masks(count - 1)
+    nxt = lanes >> 32  # lane i holds value i + 1
+    if values.tobytes()[3 if sys.byteorder == "little" else 0 :: 4].isascii():
+        # no top bit set (values below 2**31, as genome positions nearly always are):
+        # bit 31 of 2**31 + next - value says next >= value
+        return ((nxt | high) - (lanes & (high | low))) & high == high
+    low_ge = ((nxt & low) | high) - (lanes & low)
+    nxt_top, top = nxt & high, lanes & high
+    # value i + 1 >= value i: its top bit alone is set, or the top bits are equal and
+    # the low bits >=
+    ge = (nxt_top & (top ^ high)) | ((nxt_top ^ top ^ high) & low_ge)
+    return ge == high
+
+
 class BlockRecords:
-    """The records of one data block, split on demand from its start.
+    """The records of one data block, decoded from its start only as far as queries need.
 
     Attributes (covering the records decoded so far, in block order):
+        offset: the block's file offset (its key in the cache).
         chrom_ids, starts, ends: u32 arrays.
-        ordered: True while starts never decrease; queries of a block found out of order
-            decode it whole and test every record.
+        ordered: True while the records are of one chromosome and their starts never
+            decrease; a block found otherwise is decoded whole and every record tested.
         complete: True once the whole block is decoded.
+
+    Inflating: a query inflates about the share of the block it needs, as estimated by
+    the caller from the block's bounds in the index, and more as its walk runs short.
+    The inflater stays with the block until it reaches the end of the stream, so a later
+    query carries on from there.  It inflates raw deflate data: the checksum zlib would
+    update on the way is wasted on blocks never inflated to their end, and is checked
+    when one is.  Its window holds just the block's largest size (back-references in a
+    block reach no further), which keeps a cached block small.
+
+    Walking: the match of every step is kept, as it knows where each of its records
+    starts: a query slices the texts of the records it returns straight from the data.
     """
 
     __slots__ = (
@@ -172,308 +260,296 @@ class BlockRecords:
         "ends",
         "ordered",
         "complete",
-        "_data",
-        "_pos",
-        "_heads",
+        "_end_lanes",
         "_marks",
         "_steps",
+        "_data",
+        "_pos",
         "_raw",
-        "_inflater",
         "_fed",
-        "_feed",
-        "_feed_goal",
+        "_inflater",
         "_limit",
+        "_window",
         "_swap",
-        "_big",
         "_name",
         "_lock",
     )
 
-    def __init__(self, raw: bytes, offset: int, *, limit: int, swap: bool, big_endian: bool, name: str) -> None:
+    def __init__(self, raw: bytes, offset: int, *, limit: int, swap: bool, name: str) -> None:
         """``raw`` is the block as stored; ``limit`` the uncompressBufSize (0 = stored plain)."""
         self.offset = offset
-        self.chrom_ids = array.array(_U32)
-        self.starts = array.array(_U32)
-        self.ends = array.array(_U32)
+        # u32 arrays once records are decoded (the first decode's arrays are taken over)
+        self.chrom_ids: Any = ()
+        self.starts: Any = ()
+        self.ends: Any = ()
         self.ordered = True
         self.complete = False
-        self._heads = bytearray()  # the 12-byte heads of the decoded records, in order
-        self._marks: List[int] = []  # index of the first record of each decoded step
-        self._steps: list = []  # ... and its match, which knows where each record starts
-        self._pos = 0
+        self._end_lanes = 0  # the ends as lanes, for _reaching
+        self._marks: List[int] = []  # index of the first record of each step
+        self._steps: list = []  # the match of each step
+        # The inflated data so far.  A bytearray grows in place, so the step matches,
+        # which refer to it, stay valid and no second copy is made.
+        self._data: Union[bytes, bytearray] = bytearray() if limit else raw
+        self._pos = 0  # where the walk stopped in the data
+        self._raw = raw if limit else b""  # stored bytes, until all are inflated
+        self._fed = 0  # stored bytes given to the inflater
+        self._inflater: Any = None  # a zlib decompressor, once inflating has begun
         self._limit = limit
+        self._window = 15  # zlib window bits, set when inflating begins
         self._swap = swap
-        self._big = big_endian
         self._name = name
         self._lock = threading.Lock()
-        self._fed = 0  # compressed bytes given to zlib so far
-        self._feed = STEP_INPUT  # ... and how many to give it next
-        self._feed_goal = len(raw)  # ... and how many a query probably needs
-        if limit:
-            self._data = b""
-            self._raw = raw
-            self._inflater: Optional[zlib._Decompress] = zlib.decompressobj()  # type: ignore[name-defined]
-        else:
-            self._data = raw
-            self._raw = b""
-            self._inflater = None
 
-    # -- decoding ---------------------------------------------------------------------------
+    @property
+    def nbytes(self) -> int:
+        """Approximate memory held, for the cache's budget."""
+        held = len(self._raw) + len(self._data) + 12 * len(self.starts) + _STEP_BYTES * len(self._steps)
+        if self._inflater is not None:
+            held += _INFLATER_BYTES + (1 << self._window)
+        return held + _BLOCK_BYTES
 
-    def _more(self) -> bool:
-        """Inflate more of the block onto the data; False when everything is inflated."""
+    # -- inflating ----------------------------------------------------------------------------
+
+    def _inflate(self, upto: int) -> bool:
+        """Inflate the stored bytes up to ``upto`` onto the data; False if all are inflated."""
+        raw = self._raw
+        if not raw:
+            return False
         inflater = self._inflater
         if inflater is None:
-            return False
-        if inflater.eof:
-            self._inflater = None
-            self._raw = b""
-            return False
+            # raw deflate after the 2-byte zlib header (see the class docstring)
+            header = int.from_bytes(raw[:2], "big")
+            if len(raw) < 2 or header >> 8 & 0x0F != 8 or header % 31 or header & 0x20:
+                raise self._error("is not valid zlib data (bad header)")
+            # the smallest window that holds the largest block: back-references reach no further
+            self._window = min(15, max(9, (self._limit - 1).bit_length()))
+            inflater = self._inflater = zlib.decompressobj(-self._window)
+            self._fed = 2
         fed = self._fed
-        feed = self._feed
-        self._feed = STEP_INPUT
-        chunk = self._raw[fed : fed + feed]
+        chunk = raw[fed:upto]
         self._fed = fed + len(chunk)
         room = self._limit - len(self._data)
         try:
             piece = inflater.decompress(chunk, room + 1)
         except zlib.error as err:
-            raise FormatError(
-                f"data block is not valid zlib data ({err})", path=self._name, offset=self.offset
-            ) from None
-        if len(piece) > room or inflater.unconsumed_tail:
-            raise FormatError(
-                f"data block inflates to more than the {self._limit} bytes the header allows",
-                path=self._name,
-                offset=self.offset,
-            )
-        if not chunk and not inflater.eof:
-            raise FormatError(
-                "data block ends inside its zlib stream (truncated or corrupt)",
-                path=self._name,
-                offset=self.offset,
-            )
-        if piece:
-            self._data += piece
-        return True
-
-    def _decode(self, stop: int) -> None:
-        """Decode on until a record starts after ``stop`` or the block ends (lock held)."""
-        groups: list = []
-        marks, steps = self._marks, self._steps
-        count = len(self.starts)
-        data, pos = self._data, self._pos
-        # ``stop`` as the big-endian bytes of a start, so that a slice of a head can be
-        # compared with it directly (bytes compare like big-endian numbers).
-        limit = min(stop, 0xFFFFFFFF).to_bytes(4, "big")
-        big = self._big
-        # Bytes per record so far, to pick a step that the inflated data can hold: a step
-        # that fails for lack of data has scanned its records in vain.
-        per_record = pos / count if count else 32.0
-        big_room = GROUP * 1.5 * per_record
-        match_big, match_small, match_one = _HEAD_N.match, _HEAD_8.match, _HEAD_1.match
-        try_big = try_small = True  # turned off once they fail on data that is all there
-        while not self.complete:
-            inflating = self._inflater is not None
-            m = None
-            if try_big and (not inflating or len(data) - pos > big_room):
-                m = match_big(data, pos)
-                if m is None and not inflating:
-                    try_big = False
-            if m is None:
-                if inflating and self._fed < self._feed_goal:
-                    # short of where the query should end: inflate on rather than walk
-                    # in small steps
-                    self._more()
-                    data = self._data
-                    continue
-                if try_small:
-                    m = match_small(data, pos)
-                    if m is None and not inflating:
-                        try_small = False
-                if m is None:
-                    m = match_one(data, pos)
-            if m is not None:
-                heads = m.groups()
-                groups.append(heads)
-                marks.append(count)
-                steps.append(m)
-                count += len(heads)
-                pos = m.end()
-                last = heads[-1]
-                # stop after a step whose last record starts past ``stop`` (a step of one
-                # record is too short to have shown the records' order: go on)
-                if (last[4:8] if big else last[7:3:-1]) > limit and len(heads) > 1:
-                    break
-                continue
-            if self._more():
-                data = self._data
-                continue
-            if pos != len(data):
-                raise _stray(data, pos, count, self._name, self.offset)
-            self.complete = True
+            raise self._error(f"is not valid zlib data ({err})") from None
+        if len(piece) > room:
+            raise self._error(f"inflates to more than the {self._limit} bytes the header allows")
+        self._data += piece
+        if inflater.eof:
+            trailer = inflater.unused_data + raw[self._fed : self._fed + 4]
+            if len(trailer) < 4 or int.from_bytes(trailer[:4], "big") != zlib.adler32(self._data):
+                raise self._error("fails its zlib checksum (corrupt)")
             self._inflater = None
             self._raw = b""
-        self._pos = pos
-        if not groups:
-            return
-        joined = b"".join(chain.from_iterable(groups))
-        self._heads += joined
-        values = _u32_array(joined, self._swap)
-        starts = values[1::3]
-        if self.ordered:
-            listed = starts.tolist()
-            if sorted(listed) != listed or (self.starts and listed[0] < self.starts[-1]):
-                self.ordered = False
-        self.chrom_ids.extend(values[0::3])
-        self.starts.extend(starts)
-        self.ends.extend(values[2::3])
+        elif self._fed >= len(raw):
+            raise self._error("ends inside its zlib stream (truncated or corrupt)")
+        return True
 
-    def decode_all(self) -> None:
-        """Decode the rest of the block."""
-        with self._lock:
-            while not self.complete:
-                self._decode(1 << 40)
+    def _error(self, what: str) -> FormatError:
+        return FormatError(f"data block {what}", path=self._name, offset=self.offset)
+
+    # -- walking ------------------------------------------------------------------------------
+
+    def _walk(self, chrom_id: int, stop: int) -> None:
+        """Decode records until a step ends with one past ``chrom_id:stop`` (by chromosome
+        id, then start), or the block ends."""
+        data, pos = self._data, self._pos
+        matches: list = []
+        # (chrom_id, stop) as 8 big-endian bytes: the (chromId, start) bytes of a head in
+        # big-endian order compare with it directly, without unpacking the step (_NEVER:
+        # 9 bytes, above every 8-byte key).
+        limit = (chrom_id << 32 | stop).to_bytes(8, "big") if stop <= 0xFFFFFFFF else b"\xff" * 9
+        little = (sys.byteorder == "little") != self._swap  # the file's byte order
+        level = 0
+        while True:
+            m = _STEPS[level](data, pos)
+            if m is None:
+                if self._inflate(self._fed + INFLATE_STEP):
+                    data = self._data
+                    level = 0
+                elif level + 1 < len(_STEPS):
+                    level += 1  # fewer records than this step left: try a smaller one
+                elif pos == len(data):
+                    self.complete = True
+                    break
+                else:
+                    count = len(self.starts) + sum(m.re.groups for m in matches)
+                    raise _stray(data, pos, count, self._name, self.offset)
+                continue
+            matches.append(m)
+            pos = m.end()
+            # Stop after a big step that passes ``stop``.  The few records at the end of a
+            # block are always decoded together, so a small block is checked whole.
+            if level == 0:
+                last = m.group(_BIG_STEP)
+                if ((last[3::-1] + last[7:3:-1]) if little else last[:8]) > limit:
+                    break
+        if matches:
+            self._add(matches)
+        self._pos = pos
+
+    def _add(self, matches: list) -> None:
+        """Append the records of the steps ``matches`` (all or nothing, so that a walk
+        that fails leaves the block as it was)."""
+        values = _u32_array(b"".join([b"".join(m.groups()) for m in matches]), self._swap)
+        ids, starts, ends = values[0::3], values[1::3], values[2::3]
+        count = len(self.starts)
+        if self.ordered:
+            first = (self.chrom_ids or ids)[:1].tobytes()
+            self.ordered = (
+                ids.tobytes() == first * len(ids)
+                and (not count or starts[0] >= self.starts[-1])
+                and _ascending(starts)
+            )
+        self._end_lanes |= _lanes(ends) << (32 * count)
+        self._marks += accumulate([m.re.groups for m in matches[:-1]], initial=count)
+        self._steps += matches
+        if count:
+            self.chrom_ids += ids
+            self.starts += starts
+            self.ends += ends
+        else:
+            self.chrom_ids, self.starts, self.ends = ids, starts, ends
 
     # -- queries ------------------------------------------------------------------------------
 
-    def select(self, chrom_id: int, start: int, end: int, share: float = 1.0) -> List[int]:
-        """Indexes of the records matching ``chrom_id:start-end`` by kent's query rule.
+    def fetch(
+        self, chrom: str, chrom_id: int, start: int, end: int, share: float = 1.0
+    ) -> List[Tuple[str, int, int, str]]:
+        """The records matching ``chrom_id:start-end``, as ``(chrom, start, end, rest)``.
 
-        A record (s, e) matches when it overlaps the half-open range, ``s < end and e >
-        start``, or when it is zero-length and touches an edge of the range, ``s == e and
-        (s == start or s == end)``.  ``share`` estimates how much of the block lies before
-        ``end`` (from the block's bounds in the index); the first inflate step covers that
-        much of the compressed block, so a query inflates little more than it needs.
+        A record (s, e) matches by kent's rule: it overlaps the half-open range, ``s <
+        end and e > start``, or it is zero-length and touches an edge of the range, ``s
+        == e and (s == start or s == end)``.  ``share`` estimates how much of the block
+        lies before ``end``, so that a query inflates little more than it needs.
         """
-        with self._lock:
-            return self._select(chrom_id, start, end, share)
-
-    def fetch(self, chrom_id: int, start: int, end: int, share: float = 1.0) -> Tuple[list, list, List[str]]:
-        """(starts, ends, texts) of the records :meth:`select` picks."""
         with self._lock:
             picked = self._select(chrom_id, start, end, share)
             if not picked:
-                return [], [], []
+                return []
             starts, ends = self.starts, self.ends
-            return [starts[i] for i in picked], [ends[i] for i in picked], self._texts(picked)
+            texts = self._texts(picked)
+            return list(zip(repeat(chrom), map(starts.__getitem__, picked), map(ends.__getitem__, picked), texts))
 
     def _select(self, chrom_id: int, start: int, end: int, share: float) -> List[int]:
-        if self._inflater is not None and not self._data:
-            self._feed = self._feed_goal = int(len(self._raw) * min(share, 1.0)) + FIRST_MARGIN
-        # Decode until a record starts past the range (then none later can match).
-        while not self.complete and (not self.ordered or not self.starts or self.starts[-1] <= end):
-            self._decode(end if self.ordered else 1 << 40)
-        starts, ends, ids = self.starts, self.ends, self.chrom_ids
-        if self.ordered:
-            hi = bisect_right(starts, end)
-            lo = bisect_left(starts, start, 0, hi)
-            picked = self._reaching(chrom_id, start, lo) if lo else []
-        else:
-            picked, lo, hi = [], 0, len(starts)
-        for i in range(lo, hi):
-            s = starts[i]
-            e = ends[i]
-            if ids[i] == chrom_id and ((s < end and e > start) or (s == e and (s == start or s == end))):
-                picked.append(i)
+        """Indexes of the records that match (see :meth:`fetch`), in block order."""
+        starts = self.starts
+        # Decode on unless the records so far pass (chrom_id, end): in an ordered block
+        # they are all of the chromosome of the first.
+        if not self.complete and (
+            not self.ordered or not starts or (self.chrom_ids[0], starts[-1]) <= (chrom_id, end)
+        ):
+            goal = int(len(self._raw) * share) + INFLATE_MARGIN
+            if goal > self._fed:
+                self._inflate(goal)
+            self._walk(chrom_id, end)
+            while not self.ordered and not self.complete:
+                self._walk(chrom_id, _NEVER)  # a block found out of order is decoded whole
+            starts = self.starts
+        ends = self.ends
+        if not self.ordered:
+            ids = self.chrom_ids
+            return [
+                i
+                for i, (s, e) in enumerate(zip(starts, ends))
+                if ids[i] == chrom_id and ((s < end and e > start) or (s == e and (s == start or s == end)))
+            ]
+        if not starts or self.chrom_ids[0] != chrom_id:  # (an ordered block has one chromosome)
+            return []
+        # By start: [0, lo) before the range, [lo, mid) inside it, [mid, hi) at its end.
+        hi = bisect_right(starts, end)
+        lo = bisect_left(starts, start, 0, hi)
+        mid = bisect_left(starts, end, lo, hi)
+        picked = self._reaching(start, lo) if lo else []
+        if lo < mid:
+            # These overlap unless one ends at or before the range start, which only a
+            # record ending before it starts can (a zero-length one at start matches).
+            if min(ends[lo:mid]) > start:
+                picked += range(lo, mid)
+            else:
+                picked += [i for i in range(lo, mid) if ends[i] > start or starts[i] == ends[i] == start]
+        if mid < hi:  # starting at the range end: zero-length records only
+            picked += [i for i in range(mid, hi) if ends[i] == end]
         return picked
 
-    def _reaching(self, chrom_id: int, start: int, lo: int) -> List[int]:
-        """Indexes below ``lo`` of records of ``chrom_id`` that end after ``start``.
-
-        Records below ``lo`` start before ``start``, so these are the ones that match.
-
-        Done in C on the raw heads, without making an int per record: byte tables turn
-        the three top bytes of every end into flags (above / equal to the same byte of
-        ``start``), big-integer bit operations combine the flags of all records at once,
-        and only the records whose flags allow ``end >= start`` (those ending at most
-        255 bases below it, or later) are checked exactly.
-        """
-        if start > 0xFFFFFFFF:
+    def _reaching(self, start: int, lo: int) -> List[int]:
+        """Indexes below ``lo`` (records that start before ``start``, in an ordered
+        block) of the records that end after ``start``: they overlap the query."""
+        if start >= 0xFFFFFFFF:
             return []
-        heads = self._heads
-        count = lo * 12
-        # the three top bytes of every end, most significant first
-        if self._big:
-            b3, b2, b1 = heads[8:count:12], heads[9:count:12], heads[10:count:12]
-        else:
-            b3, b2, b1 = heads[11:count:12], heads[10:count:12], heads[9:count:12]
-        q3, q2, q1 = start >> 24, (start >> 16) & 0xFF, (start >> 8) & 0xFF
-
-        def flag(column: bytearray, table: bytes) -> int:
-            return int.from_bytes(column.translate(table), "big")
-
-        # end >> 8 >= start >> 8, byte by byte: above, or equal and the rest not below
-        lower = flag(b2, _above(q2)) | (flag(b2, _equal(q2)) & flag(b1, _above(q1 - 1)))
-        if b3.count(q3) == lo:  # the usual case: every end shares start's top byte
-            flags = lower
-        else:
-            flags = flag(b3, _above(q3)) | (flag(b3, _equal(q3)) & lower)
-        if not flags:
+        found = _at_least(self._end_lanes, start + 1, lo)
+        if not found:
             return []
-        may = flags.to_bytes(lo, "big")
-        ends, ids = self.ends, self.chrom_ids
+        # Flags sit at bit 31 of their lanes: read those from the first to the last.
+        first = ((found & -found).bit_length() - 1) >> 5
+        last = (found.bit_length() - 1) >> 5
+        flags = (found >> (32 * first + 31)).to_bytes(4 * (last - first) + 1, "little")[0::4]
         out = []
-        i = may.find(1)
+        i = flags.find(1)
         while i >= 0:
-            if ends[i] > start and ids[i] == chrom_id:
-                out.append(i)
-            i = may.find(1, i + 1)
+            out.append(first + i)
+            i = flags.find(1, i + 1)
         return out
 
-    def texts(self, indexes: List[int]) -> List[str]:
-        """Texts after chrom/start/end of the records at ``indexes`` (ascending)."""
-        with self._lock:
-            return self._texts(indexes) if indexes else []
-
     def _texts(self, indexes: List[int]) -> List[str]:
-        # The match of each step holds the span of every head it captured: a record's
-        # text runs from the end of its head to the start of the next head (or the end
-        # of the step), less the NUL.
-        marks, steps = self._marks, self._steps
+        """Texts after chrom/start/end of the records at ``indexes``."""
+        # A record's text runs from the end of its head to the start of the next head
+        # (or the end of its step), less the NUL; the step's match knows both.
+        marks, data = self._marks, self._data
         out = []
+        after = 0  # index of the first record after the current step
         for index in indexes:
-            k = bisect_right(marks, index) - 1
-            m = steps[k]
-            group = index - marks[k] + 1
-            stop = m.start(group + 1) if group < m.re.groups else m.end()
-            out.append(m.string[m.end(group) : stop - 1])
+            if index >= after:
+                k = bisect_right(marks, index) - 1
+                m = self._steps[k]
+                base, size = marks[k] - 1, m.re.groups  # record index = base + group
+                after = base + 1 + size
+                start_of, end_of = m.start, m.end
+            group = index - base
+            out.append(data[end_of(group) : (start_of(group + 1) if group < size else end_of()) - 1])
         return b"\0".join(out).decode("utf-8", TEXT_ERRORS).split("\0")
 
 
 class BlockCache:
-    """A small thread-safe LRU cache of :class:`BlockRecords`, keyed by file offset,
-    holding at most ``capacity`` blocks."""
+    """A thread-safe LRU cache of :class:`BlockRecords`, keyed by file offset, holding
+    blocks of at most ``budget`` bytes in all (as :attr:`BlockRecords.nbytes` counts)."""
 
-    def __init__(self, capacity: int) -> None:
-        self.capacity = max(0, int(capacity))
-        self._items: "OrderedDict[int, BlockRecords]" = OrderedDict()
+    def __init__(self, budget: int) -> None:
+        self.budget = max(0, int(budget))
+        self.nbytes = 0
+        self._items: "OrderedDict[int, Tuple[BlockRecords, int]]" = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, offset: int) -> Optional[BlockRecords]:
-        with self._lock:
-            block = self._items.get(offset)
-            if block is not None:
-                self._items.move_to_end(offset)
-            return block
+        """The block at ``offset``, or None.  Call :meth:`store` after using it."""
+        found = self._items.get(offset)
+        return found[0] if found is not None else None
 
-    def put(self, block: BlockRecords) -> BlockRecords:
-        """Store ``block`` (or return the one another thread stored first)."""
-        if self.capacity == 0:
-            return block
+    def store(self, block: BlockRecords) -> None:
+        """Keep ``block`` as the most recently used, at its current size, and drop the
+        least recently used blocks beyond the budget."""
+        if not self.budget:
+            return
+        size = block.nbytes
         with self._lock:
-            existing = self._items.get(block.offset)
-            if existing is not None:
-                self._items.move_to_end(block.offset)
-                return existing
-            self._items[block.offset] = block
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-            return block
+            items = self._items
+            old = items.get(block.offset)
+            if old is not None and old[0] is block and old[1] == size:
+                items.move_to_end(block.offset)  # used again, unchanged
+                return
+            if old is not None:
+                del items[block.offset]
+            items[block.offset] = (block, size)
+            self.nbytes += size - (old[1] if old is not None else 0)
+            while self.nbytes > self.budget:
+                _, (_, dropped) = items.popitem(last=False)
+                self.nbytes -= dropped
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.nbytes = 0
 
     def __contains__(self, offset: int) -> bool:
         return offset in self._items

@@ -20,13 +20,15 @@ chromosomes without items, so ``query`` and ``summary`` treat such a name as emp
 (``[]``, all-NaN) rather than as an error.  Use ``chrom in f.chroms`` to tell the cases
 apart.
 
-Speed without a compiler: records are split in C by regular expressions and inflated
-by zlib only as far as a query needs (:mod:`trackpack.bbi.blocks`), decoded blocks are
-kept in a small LRU cache for repeated or overlapping queries, R-tree nodes are cached
-and searched by bisection, and adjacent blocks are read in one go, as kent does.  Within
-a block, records are taken to be in start order, as every writer (kent's included) puts
-them; every record decoded is checked, and a block found out of order is read whole
-(:mod:`trackpack.bbi.blocks` says what remains assumed).
+Speed without a compiler: records are split in C by regular expressions, and a query
+inflates and splits a block only as far as it needs (:mod:`trackpack.bbi.blocks`);
+blocks read in part are kept, decoded as far as they got, in an LRU cache with a memory
+budget (``cache_bytes``), so that repeated, overlapping or nearby queries carry on where
+earlier ones stopped; R-tree nodes are cached and searched by bisection; and blocks
+wholly inside a query's range are read together and decoded in bulk, as kent reads
+adjacent blocks in one go.  Within a block, records are taken to be in order, as every
+writer (kent's included) puts them; every record decoded is checked, and a block found
+out of order is read whole (:mod:`trackpack.bbi.blocks` says what remains assumed).
 
 A reader may be shared by threads.  Anything wrong with the file raises
 :class:`~trackpack.errors.FormatError` (a ``ValueError``) naming the byte offset; sizes
@@ -59,7 +61,7 @@ from typing import (
 from ..autosql import AsObject, parse_autosql, standard_bed_autosql
 from ..errors import ArgumentError, ClosedFileError, FormatError, NotFoundError, OutOfRangeError
 from ..files import RandomAccess
-from .blocks import TEXT_ERRORS, BlockCache, BlockRecords, decode_block, inflate, native_swap
+from .blocks import TEXT_ERRORS, BlockCache, BlockRecords, decode_block, inflate, native_swap, within
 from .bptree import BPlusTree
 from .layout import (
     BIGBED_MAGIC,
@@ -100,8 +102,10 @@ PathOrFile = Union[str, "os.PathLike[str]", BinaryIO]
 #: (chrom, start, end, rest): one bigBed item as stored
 Record = Tuple[str, int, int, str]
 
-#: Decoded blocks kept by default (a 512-item block of BED6 is ~40 KB in memory).
-DEFAULT_CACHE_BLOCKS = 64
+#: Memory budget of the decoded-block cache by default.  A block of 512 BED6 items takes
+#: about 40 KB decoded part way (its stored bytes, the inflated part, the zlib inflater
+#: with its 16 KB window) and about 30 KB decoded whole: 48 MB keep some 1,200 blocks.
+DEFAULT_CACHE_BYTES = 48 << 20
 #: Reads of adjacent blocks are merged, like kent does, up to this many bytes at once.
 MERGE_LIMIT = 4 << 20
 #: No data block, tree node or other single structure of a sane file is this large; a
@@ -124,8 +128,9 @@ class BigBedFile:
 
     Args:
         source: a path or a seekable binary file object (which stays the caller's).
-        cache_blocks: how many decoded data blocks to keep for repeated or overlapping
-            queries (0 disables the cache).
+        cache_bytes: memory budget, in bytes, of the cache of decoded data blocks that
+            serves repeated or overlapping queries (least recently used blocks go
+            first; 0 disables the cache).
 
     Header fields are plain attributes; ``chroms`` maps each chromosome the file names
     to its size, in file order (byte-wise sorted names).  The reader is safe to share
@@ -133,19 +138,19 @@ class BigBedFile:
     for anything wrong with the file, naming the byte offset.
     """
 
-    def __init__(self, source: PathOrFile, *, cache_blocks: int = DEFAULT_CACHE_BLOCKS) -> None:
-        if not isinstance(cache_blocks, int) or isinstance(cache_blocks, bool) or cache_blocks < 0:
-            raise ArgumentError(f"cache_blocks must be a non-negative integer, not {cache_blocks!r}")
+    def __init__(self, source: PathOrFile, *, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        if not isinstance(cache_bytes, int) or isinstance(cache_bytes, bool) or cache_bytes < 0:
+            raise ArgumentError(f"cache_bytes must be a non-negative integer, not {cache_bytes!r}")
         self._file = RandomAccess(source)
         try:
-            self._open(cache_blocks)
+            self._open(cache_bytes)
         except BaseException:
             self._file.close()
             raise
 
     # -- opening ------------------------------------------------------------------------------
 
-    def _open(self, cache_blocks: int) -> None:
+    def _open(self, cache_bytes: int) -> None:
         f = self._file
         self.path = f.name
         if f.size < HEADER.size:
@@ -192,7 +197,7 @@ class BigBedFile:
         self._read_chroms()
         self._data_index: Optional[RTree] = None
         self._zoom_indexes: Dict[int, RTree] = {}
-        self._cache = BlockCache(cache_blocks)
+        self._cache = BlockCache(cache_bytes)
         self._lock = threading.Lock()
         self._autosql_text: Optional[str] = None
         self._schema: Optional[AsObject] = None
@@ -202,17 +207,22 @@ class BigBedFile:
         self._item_count: Optional[int] = None
         self._total: Optional[TotalSummary] = None
 
-    def _read_chroms(self) -> None:
-        f = self._file
-        tree = BPlusTree(self._tree_read, self.header.chrom_tree_offset, self._order, f.name)
-        if tree.item_count and tree.val_size != CHROM_VALUE.size:
+    def _bptree(self, offset: int, value_size: int, what: str) -> BPlusTree:
+        """The B+ tree at ``offset``, whose values must be ``value_size`` bytes."""
+        tree = BPlusTree(self._tree_read, offset, self._order, self.path)
+        if tree.item_count and tree.val_size != value_size:
             raise FormatError(
-                "chromosome B+ tree values have the wrong size",
-                path=f.name,
-                offset=tree.offset,
-                expected=CHROM_VALUE.size,
+                f"{what} values have the wrong size",
+                path=self.path,
+                offset=offset,
+                expected=value_size,
                 found=tree.val_size,
             )
+        return tree
+
+    def _read_chroms(self) -> None:
+        f = self._file
+        tree = self._bptree(self.header.chrom_tree_offset, CHROM_VALUE.size, "chromosome B+ tree")
         chroms: Dict[str, int] = {}
         ids: Dict[str, int] = {}
         names: Dict[int, str] = {}
@@ -304,8 +314,6 @@ class BigBedFile:
 
     def _total_from_zoom(self) -> TotalSummary:
         zoom = max(self.zooms, key=lambda z: z.reduction_level)
-        best = self.zooms.index(zoom)
-        zoom = self.zooms[best]
         (count,) = ZOOM_COUNT.unpack(self._order, self._read(zoom.data_offset, ZOOM_COUNT.size, "zoom record count"))
         size = count * ZOOM_RECORD.size
         if zoom.data_offset + ZOOM_COUNT.size + size > self._file.size:
@@ -450,35 +458,11 @@ class BigBedFile:
                 at += b_size
             i = j
 
-    def _block_records(self, blocks: Sequence[Tuple[int, int]]) -> Iterator[BlockRecords]:
-        """Lazily decoded records of ``blocks``, from the cache where possible."""
-        cache = self._cache
-        pending: List[Tuple[int, int]] = []
-        for offset, size in blocks:
-            cached = cache.get(offset)
-            if cached is not None:
-                if pending:
-                    yield from self._fresh_blocks(pending)
-                    pending = []
-                yield cached
-            else:
-                pending.append((offset, size))
-        if pending:
-            yield from self._fresh_blocks(pending)
-
-    def _fresh_blocks(self, blocks: Sequence[Tuple[int, int]]) -> Iterator[BlockRecords]:
-        for offset, raw in self._raw_blocks(blocks):
-            yield self._new_block(offset, raw)
-
-    def _read_block(self, offset: int, size: int) -> bytes:
+    def _new_block(self, offset: int, size: int) -> BlockRecords:
+        """The data block at ``offset``, read and ready to decode lazily."""
         self._check_block(offset, size)
-        return self._read(offset, size, "data block")
-
-    def _new_block(self, offset: int, raw: bytes) -> BlockRecords:
-        block = BlockRecords(
-            raw, offset, limit=self._inflate_limit, swap=self._swap, big_endian=self._order == ">", name=self.path
-        )
-        return self._cache.put(block)
+        raw = self._file.read(offset, size, "data block")  # (query checked the file is open)
+        return BlockRecords(raw, offset, limit=self._inflate_limit, swap=self._swap, name=self.path)
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -563,12 +547,11 @@ class BigBedFile:
                         break
                 continue
             if block is None:
-                block = self._new_block(offset, self._read_block(offset, size))
+                block = self._new_block(offset, size)
             # how much of the block lies before the query end, if records are spread evenly
             share = (end - sb + 1) / (eb - sb + 1) if sc == ec == chrom_id and eb > sb else 1.0
-            starts, ends, texts = block.fetch(chrom_id, start, end, share)
-            if starts:
-                out += zip(repeat(chrom), starts, ends, texts)
+            out += block.fetch(chrom, chrom_id, start, end, share)
+            cache.store(block)
             i += 1
         if max_items and len(out) > max_items:
             del out[max_items:]
@@ -588,7 +571,7 @@ class BigBedFile:
         ids, starts, ends, texts = decode_block(data, self._swap, name=self.path, offset=offset)
         if not starts:
             return ()
-        if ids.count(chrom_id) == len(ids) and min(starts) >= start and max(ends) <= end:
+        if ids.count(chrom_id) == len(ids) and within(starts, ends, start, end):
             return zip(repeat(chrom), starts, ends, texts)
         return [
             (chrom, s, e, t)
@@ -686,21 +669,12 @@ class BigBedFile:
             raise ArgumentError(f"field must be a str, not {type(field).__name__}")
         column = self.schema.index_of(field)
         if column < 0:
-            raise NotFoundError(f"no field named '{field}' in {self.path}", path=self.path)
+            raise NotFoundError(f"no field named '{field}'", path=self.path)
         for ix in self._extra_index_list():
             if ix.field_id == column:
-                tree = BPlusTree(self._tree_read, ix.offset, self._order, self.path)
-                if tree.item_count and tree.val_size != OFFSET_SIZE_VALUE.size:
-                    raise FormatError(
-                        "extra index values have the wrong size",
-                        path=self.path,
-                        offset=ix.offset,
-                        expected=OFFSET_SIZE_VALUE.size,
-                        found=tree.val_size,
-                    )
-                return tree, column
+                return self._bptree(ix.offset, OFFSET_SIZE_VALUE.size, "extra index"), column
         have = ", ".join(self.extra_indexes) or "none"
-        raise NotFoundError(f"field '{field}' is not indexed in {self.path} (indexed: {have})", path=self.path)
+        raise NotFoundError(f"field '{field}' is not indexed (indexed: {have})", path=self.path)
 
     def search(
         self,
@@ -741,18 +715,22 @@ class BigBedFile:
             raw_values, key=lambda raw: OFFSET_SIZE_VALUE.unpack(self._order, raw)
         )
         blocks = [OFFSET_SIZE_VALUE.unpack(self._order, raw) for raw in entries]
-        skip = column - 3
+        skip = column - 3  # the field's place in the text after chrom, start and end
         out: List[Record] = []
         names = self._names
         for offset, raw in self._raw_blocks(blocks):
             data = inflate(raw, self._inflate_limit, name=self.path, offset=offset) if self.compressed else raw
             ids, starts, ends, texts = decode_block(data, self._swap, name=self.path, offset=offset)
             for i, text in enumerate(texts):
-                parts = text.split("\t", skip + 1)
-                if len(parts) > skip and parts[skip] in wanted:
-                    name = names.get(ids[i])
-                    if name is None:
-                        raise self._unknown_chrom(ids[i], offset)
+                name = names.get(ids[i])
+                if name is None:
+                    raise self._unknown_chrom(ids[i], offset)
+                if skip >= 0:
+                    parts = text.split("\t", skip + 1)
+                    value = parts[skip] if len(parts) > skip else None
+                else:  # an index on chrom, chromStart or chromEnd
+                    value = (name, str(starts[i]), str(ends[i]))[column]
+                if value in wanted:
                     out.append((name, starts[i], ends[i], text))
         if typed:
             return [self.typed_record(r) for r in out]

@@ -41,7 +41,7 @@ def _bed_lines(records: Iterable[Record], *, always_tab: bool = False) -> bytes:
 def _header_line(bb: BigBedFile, start_char: str) -> bytes:
     """The column names of the file's autoSql, as -header / -tsv print them."""
     if bb.autosql_in_file is None:
-        raise FormatError("bigBed files does not contain an autoSql schema", path=bb.path)
+        raise FormatError("the file has no autoSql schema to make a header from", path=bb.path)
     return _encode(start_char + "\t".join(bb.field_names) + "\n")
 
 
@@ -423,9 +423,9 @@ def big_bed_named_items(argv: List[str]) -> int:
         names = [name]
     with BigBedFile(path) as bb:
         if field not in bb.field_names:
-            raise NotFoundError(f"No field {field} in {path}", path=path)
+            raise NotFoundError(f"No field {field}", path=path)
         if not bb.extra_indexes:
-            raise NotFoundError(f"{path} has no indexes", path=path)
+            raise NotFoundError("the file has no extra indexes", path=path)
         records = bb.search(names, field, block_order="kent")  # type: ignore[arg-type]
         with atomic_output(out_path, "wb") as out:
             if opts.get("header"):
