@@ -859,16 +859,16 @@ def test_progress_is_shown_on_a_terminal_only(tmp_path, monkeypatch):
 @pytest.mark.parametrize("how", ["plain", "gzip", "sort", "records"])
 def test_progress_names_every_phase_and_counts_its_work(tmp_path, monkeypatch, how):
     """The finishing work shows as named phases, each counted to its total (none stalls)."""
-    import trackpack.bbi.writer as writer
+    import trackpack.progress as progress_module
 
     shown = []
 
-    class Recording(writer.Progress):
+    class Recording(progress_module.Progress):
         def __init__(self, label, total=None, unit="", **kw):
             super().__init__(label, total, unit, **kw)
             shown.append(self)
 
-    monkeypatch.setattr(writer, "Progress", Recording)
+    monkeypatch.setattr(progress_module, "Progress", Recording)
     items = gen_items(random.Random(4), 6, per_chrom=400)
     bed, sizes = write_inputs(tmp_path, items)
     source = bed

@@ -28,3 +28,25 @@ def test_explicit_false_wins_over_terminal(monkeypatch):
     assert progress_enabled(False, FakeTTY()) is False
     monkeypatch.setenv("TRACKPACK_QUIET", "1")
     assert progress_enabled(None, FakeTTY()) is False
+
+
+def test_phases_draw_each_phase_over_one_line():
+    from trackpack.progress import Phases
+
+    out = FakeTTY()
+    with Phases("job", stream=out) as phases:
+        first = phases.start("reading", total=4, unit="B")
+        first.update(4)
+        phases.start("indexing", total=2).update(1)
+    text = out.getvalue()
+    assert "job, reading" in text and "job, indexing" in text
+    assert text.count("\n") == 1  # one line, redrawn in place
+
+
+def test_phases_silent_off_a_terminal():
+    from trackpack.progress import Phases
+
+    out = io.StringIO()
+    with Phases("job", stream=out) as phases:
+        phases.start("reading", total=4).update(4)
+    assert out.getvalue() == ""

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import IO, Optional
 
-__all__ = ["Progress", "progress_enabled"]
+__all__ = ["Progress", "Phases", "progress_enabled"]
 
 #: Set to 1 to silence progress everywhere (the CLI's -q sets it for its own run).
 QUIET_ENV = "TRACKPACK_QUIET"
@@ -102,6 +102,40 @@ class Progress:
         self.enabled = False
 
     def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class Phases:
+    """One progress line for a job of several phases, naming the phase under way.
+
+    Each phase is a :class:`Progress` of its own (label, total, unit, rate), drawn over the
+    same line as soon as it starts, so the later phases of a job (say the indexes after
+    the data) show as moving rather than as a stalled percentage.
+    """
+
+    def __init__(self, job: str, *, enabled: Optional[bool] = None, stream: Optional[IO[str]] = None) -> None:
+        self.job = job
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = progress_enabled(enabled, self.stream)
+        self.current: Optional[Progress] = None
+
+    def start(self, name: str, total: Optional[float] = None, unit: str = "") -> Progress:
+        """Begin phase ``name`` and return its Progress (the previous phase ends)."""
+        if self.current is not None:
+            self.current.enabled = False  # left as it is: this phase draws over its line
+        self.current = Progress(f"{self.job}, {name}", total=total, unit=unit, enabled=self.enabled, stream=self.stream)
+        self.current.set(0)  # draw at once
+        return self.current
+
+    def close(self) -> None:
+        """End the line (if anything was drawn)."""
+        if self.current is not None:
+            self.current.close()
+
+    def __enter__(self) -> "Phases":
         return self
 
     def __exit__(self, *exc) -> None:

@@ -49,7 +49,7 @@ from .._kernels import load as load_kernel
 from ..errors import ArgumentError, FormatError, UsageError
 from ..extsort import ChunkSpool, ExternalSorter
 from ..files import STDIN_NAMES, STDOUT_NAMES, atomic_output, display_name, open_input
-from ..progress import Progress
+from ..progress import Phases
 from .bptree import write_bptree
 from .extra_index import KeyIndex, value_table, write_index_tree
 from .layout import (
@@ -166,36 +166,6 @@ class BlockSink:
             if progress is not None:
                 progress(1)
         return self.positions
-
-
-class _Phases:
-    """One progress line for the whole run, naming the phase under way and counting its work.
-
-    Each phase gets its own :class:`~trackpack.progress.Progress` (label, total, unit, rate)
-    drawn over the same line as soon as the phase starts, so the finishing work (zoom
-    levels, trees, indexes) shows as moving rather than as a stalled percentage.
-    """
-
-    def __init__(self, enabled: Optional[bool]) -> None:
-        self.enabled = enabled
-        self.current: Optional[Progress] = None
-
-    def start(self, name: str, total: Optional[float] = None, unit: str = "") -> Progress:
-        if self.current is not None:
-            self.current.enabled = False  # left as it is: the next phase draws over its line
-        self.current = Progress(f"bedToBigBed, {name}", total=total, unit=unit, enabled=self.enabled)
-        self.current.set(0)  # draw at once
-        return self.current
-
-    def close(self) -> None:
-        if self.current is not None:
-            self.current.close()
-
-    def __enter__(self) -> "_Phases":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -532,7 +502,7 @@ class _Pass:
 
 def _sorted_feed(
     chunks: Iterator[bytes], *, tab: bool, name: str, schema: bedlib.BedSchema, tmp_dir: Optional[str],
-    memory: int, phases: "_Phases", total: Optional[int], bytes_read: Callable[[], Optional[int]],
+    memory: int, phases: "Phases", total: Optional[int], bytes_read: Callable[[], Optional[int]],
 ) -> Iterator[Tuple[bytes, List[int]]]:
     """-sort: the input's lines by (chrom byte-wise, start, input order), with line numbers."""
     progress = phases.start("reading and sorting", total, "B")
@@ -698,7 +668,7 @@ def write_bigbed(
         index_cols = schema.index_columns(index_names)
         workers = threads if threads is not None else _cpus()
         # the output is created first: a path that cannot be written fails before the work
-        with atomic_output(out_name) as out, _Phases(progress) as phases, \
+        with atomic_output(out_name) as out, Phases("bedToBigBed", enabled=progress) as phases, \
                 _Resources(tmp_dir, compress, workers, len(index_cols)) as res:
             state = _Pass(
                 schema=schema, sizes=sizes, name=inp.name, tab=inp.tab, items_per_slot=items_per_slot,
@@ -787,7 +757,7 @@ class _Resources:
 def _assemble(out: BinaryIO, *, state: _Pass, schema: bedlib.BedSchema, positions: List[Tuple[int, int]],
               res: _Resources, order: str, block_size: int, items_per_slot: int, compress: bool,
               index_cols: List[int], index_names: Sequence[str], tmp_dir: Optional[str],
-              phases: _Phases) -> Tuple[int, int]:
+              phases: Phases) -> Tuple[int, int]:
     """Write the whole file into ``out`` (fresh, seekable); return its size and zoom level count."""
     scanner = state.scanner
     item_count = int(scanner.item_count)
