@@ -121,6 +121,40 @@ def ensure_genome(total_mb: int = DEFAULT_MB) -> Tuple[Path, Path]:
     return fasta, twobit
 
 
+def ensure_reads(count: int = 1_000_000, length: int = 150) -> Path:
+    """FASTA of ``count`` short reads (upper case, one line each): the many-records shape."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / f"reads{count // 1000}k.fa"
+    if path.exists():
+        return path
+    rng = np.random.default_rng(SEED + 1)
+    tmp = path.with_suffix(".fa.part")
+    with open(tmp, "wb") as out:
+        for first in range(0, count, 100_000):
+            n = min(100_000, count - first)
+            seqs = _BASES[rng.integers(0, 4, (n, length), dtype=np.uint8)]
+            out.write(b"".join(b">read%07d/1\n" % (first + i) + seqs[i].tobytes() + b"\n" for i in range(n)))
+    os.replace(tmp, path)
+    return path
+
+
+def ensure_gzip(path: Path) -> Path:
+    """``path`` compressed as gzip (level 6, like gzip's default), made once."""
+    import zlib
+
+    gz = path.with_name(path.name + ".gz")
+    if gz.exists():
+        return gz
+    tmp = gz.with_name(gz.name + ".part")
+    deflate = zlib.compressobj(6, zlib.DEFLATED, 31)
+    with open(path, "rb") as src, open(tmp, "wb") as out:
+        for piece in iter(lambda: src.read(1 << 22), b""):
+            out.write(deflate.compress(piece))
+        out.write(deflate.flush())
+    os.replace(tmp, gz)
+    return gz
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=DEFAULT_MB, help="genome size in Mb (default %(default)s)")

@@ -14,7 +14,9 @@ Scenarios (one group each; targets from issue 2):
 - whole-genome decode with masks (every sequence as a str): at most 0.83x Biopython's;
 - FASTA -> .2bit (faToTwoBit): at least 450 MB/s of FASTA (kent's faToTwoBit alongside
   when TRACKPACK_KENT_BIN or PATH has it);
-- .2bit -> FASTA (twoBitToFa) and open + sizes (what bedToBigBed -sizesIs2Bit needs).
+- FASTA -> .2bit on other shapes: a million short reads, gzip input (kent alongside);
+- .2bit -> FASTA (twoBitToFa) and open + sizes (what bedToBigBed -sizesIs2Bit needs);
+- twoBitInfo -maskBed / -nBed, whole command with peak RSS.
 """
 from __future__ import annotations
 
@@ -194,6 +196,53 @@ def test_fasta_to_twobit(benchmark, tool, genome, tmp_path):
     _run(benchmark, run, rounds=5, tool=tool, bytes=os.path.getsize(fasta))
     with open(out, "rb") as got, open(genome[1], "rb") as want:
         assert got.read() == want.read()
+
+
+SHAPES = {
+    "1,000,000 reads of 150 bp": lambda genome: gen_genome.ensure_reads(),
+    "gzip input": lambda genome: gen_genome.ensure_gzip(genome[0]),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("tool", ["trackpack", "kent"])
+def test_fasta_to_twobit_shapes(benchmark, tool, shape, genome, tmp_path):
+    """Inputs that once fell off the fast path: many short records, gzip (MB/s of text)."""
+    benchmark.group = f"FASTA -> 2bit ({shape})"
+    fasta = SHAPES[shape](genome)
+    text_bytes = os.path.getsize(fasta if not str(fasta).endswith(".gz") else genome[0])
+    out = str(tmp_path / "out.2bit")
+    if tool == "trackpack":
+        from trackpack import write_twobit
+
+        def run():
+            write_twobit(str(fasta), out, progress=False)
+    else:
+        exe = kent_tool("faToTwoBit")
+
+        def run():
+            subprocess.run([exe, str(fasta), out], check=True)
+
+    _run(benchmark, run, rounds=3, tool=tool, bytes=text_bytes)
+
+
+@pytest.mark.parametrize("flag", ["-maskBed", "-nBed"])
+@pytest.mark.parametrize("tool", ["trackpack", "kent"])
+def test_two_bit_info_beds(benchmark, tool, flag, genome, tmp_path):
+    """twoBitInfo -maskBed / -nBed, the whole command; peak RSS in extra_info."""
+    benchmark.group = f"twoBitInfo {flag} (whole command)"
+    out = str(tmp_path / "out.bed")
+    if tool == "trackpack":
+        cmd = [sys.executable, "-m", "trackpack", "twoBitInfo", flag, str(genome[1]), out]
+    else:
+        cmd = [kent_tool("twoBitInfo"), flag, str(genome[1]), out]
+    peaks = []
+
+    def run():
+        peaks.append(run_measured(cmd)[1])
+
+    _run(benchmark, run, rounds=3, tool=tool)
+    benchmark.extra_info["peak_rss_mb"] = round(max(peaks) / 1e6, 1)
 
 
 @pytest.mark.parametrize("tool", ["trackpack", "kent"])

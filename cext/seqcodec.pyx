@@ -17,7 +17,7 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.unicode cimport PyUnicode_1BYTE_DATA, PyUnicode_DecodeUTF8, PyUnicode_New
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy, memset
+from libc.string cimport memchr, memcpy, memset
 
 from operator import index as _index
 
@@ -120,6 +120,17 @@ cdef inline void _wr32(uint8_t* p, uint32_t v, bint swap) noexcept nogil:
     if swap:
         v = ((v >> 24) | ((v >> 8) & 0xFF00) | ((v << 8) & 0xFF0000) | (v << 24))
     memcpy(p, &v, 4)
+
+
+cdef inline void _wr64(uint8_t* p, uint64_t v, bint swap) noexcept nogil:
+    cdef uint64_t r = 0
+    cdef int i
+    if swap:
+        for i in range(8):
+            r = (r << 8) | (v & 0xFF)
+            v >>= 8
+        v = r
+    memcpy(p, &v, 8)
 
 
 # ---------------------------------------------------------------------------------------
@@ -511,6 +522,9 @@ cdef class TwoBitPacker:
 
     def reset(self):
         """Start a new sequence (buffers are kept for reuse)."""
+        self._reset()
+
+    cdef void _reset(self) noexcept nogil:
         self.n = 0
         self.acc = 0
         self.prev = 0
@@ -667,29 +681,41 @@ cdef class TwoBitPacker:
             return
         if self._reserve(length):
             raise MemoryError()
-        with nogil:
+        if length >= NOGIL_BASES:
+            with nogil:
+                status = self._feed(&text[0], length)
+        else:  # short texts (many small records): releasing the GIL would cost more
             status = self._feed(&text[0], length)
         if status:
             raise MemoryError()
         if self.n > MAX_BASES:
             raise OverflowError("sequence longer than 4,294,967,295 bases, the .2bit limit")
 
-    def finish(self):
-        """End the sequence: flush the last partial byte and close open runs."""
+    cdef int _finish(self) noexcept nogil:
+        """End the sequence: flush the last partial byte and close open runs (-1: no memory)."""
         if self.finished:
-            return
+            return 0
         if self.n & 3:
             if self._reserve(0):
-                raise MemoryError()
+                return -1
             self.buf[self.n >> 2] = <uint8_t>(self.acc << (2 * (4 - (self.n & 3))))
         if self.prev & _FLAG_N:
             if self._push(True, self.n_start, self.n):
-                raise MemoryError()
+                return -1
         if self.prev & _FLAG_LOWER:
             if self._push(False, self.m_start, self.n):
-                raise MemoryError()
+                return -1
         self.prev = 0
         self.finished = True
+        return 0
+
+    def finish(self):
+        """End the sequence: flush the last partial byte and close open runs."""
+        if self._finish():
+            raise MemoryError()
+
+    cdef inline Py_ssize_t _header_size(self) noexcept nogil:
+        return 16 + 8 * (self.ncount + self.mcount)
 
     def record_header(self, bint swap):
         """The record fields before the packed bases, in the file's byte order.
@@ -699,9 +725,12 @@ cdef class TwoBitPacker:
         """
         if not self.finished:
             raise ValueError("record_header() before finish()")
-        cdef Py_ssize_t size = 16 + 8 * (self.ncount + self.mcount)
-        out = PyBytes_FromStringAndSize(NULL, size)
-        cdef uint8_t* p = <uint8_t*>PyBytes_AS_STRING(out)
+        out = PyBytes_FromStringAndSize(NULL, self._header_size())
+        self._write_header(<uint8_t*>PyBytes_AS_STRING(out), swap)
+        return out
+
+    cdef void _write_header(self, uint8_t* p, bint swap) noexcept nogil:
+        """Write the record fields (:meth:`record_header`) at ``p``."""
         cdef Py_ssize_t i
         _wr32(p, <uint32_t>self.n, swap)
         p += 4
@@ -718,7 +747,6 @@ cdef class TwoBitPacker:
             _wr32(p + 4 * (self.mcount + i), self.mblocks[2 * i + 1], swap)
         p += 8 * self.mcount
         _wr32(p, 0, swap)
-        return out
 
     def packed(self):
         """The packed bases (a memoryview valid until the next feed or reset)."""
@@ -735,6 +763,521 @@ cdef class TwoBitPacker:
         nb = [(self.nblocks[2 * i], self.nblocks[2 * i] + self.nblocks[2 * i + 1]) for i in range(self.ncount)]
         mb = [(self.mblocks[2 * i], self.mblocks[2 * i] + self.mblocks[2 * i + 1]) for i in range(self.mcount)]
         return nb, mb
+
+
+# ---------------------------------------------------------------------------------------
+# FASTA text -> .2bit records, many records per call
+# ---------------------------------------------------------------------------------------
+
+cdef extern from *:
+    """
+    #include <errno.h>
+    #ifdef _WIN32
+    #include <io.h>
+    #else
+    #include <unistd.h>
+    #endif
+
+    /* write() all n bytes to fd, retrying short writes and EINTR; 0 or an errno value. */
+    static int tp_write_all(int fd, const uint8_t *p, size_t n)
+    {
+        while (n) {
+            size_t want = n > ((size_t)1 << 30) ? ((size_t)1 << 30) : n;
+    #ifdef _WIN32
+            int k = _write(fd, p, (unsigned)want);
+    #else
+            ssize_t k = write(fd, p, want);
+    #endif
+            if (k < 0) {
+                if (errno == EINTR)
+                    continue;
+                return errno ? errno : EIO;
+            }
+            if (k == 0)
+                return EIO;
+            p += k;
+            n -= (size_t)k;
+        }
+        return 0;
+    }
+    """
+    int tp_write_all(int fd, const uint8_t* p, size_t n) noexcept nogil
+
+
+cdef struct _Bytes:
+    uint8_t* data
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef struct _U64s:
+    uint64_t* data
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int _bytes_reserve(_Bytes* b, Py_ssize_t more) noexcept nogil:
+    cdef Py_ssize_t newcap
+    cdef uint8_t* p
+    if b.n + more <= b.cap:
+        return 0
+    newcap = b.cap * 2 if b.cap else 4096
+    if newcap < b.n + more:
+        newcap = b.n + more
+    p = <uint8_t*>realloc(b.data, newcap)
+    if p == NULL:
+        return -1
+    b.data = p
+    b.cap = newcap
+    return 0
+
+
+cdef inline int _bytes_add(_Bytes* b, const void* src, Py_ssize_t n) noexcept nogil:
+    if _bytes_reserve(b, n):
+        return -1
+    memcpy(b.data + b.n, src, n)
+    b.n += n
+    return 0
+
+
+cdef inline int _u64s_add(_U64s* v, uint64_t x) noexcept nogil:
+    cdef Py_ssize_t newcap
+    cdef uint64_t* p
+    if v.n == v.cap:
+        newcap = v.cap * 2 if v.cap else 1024
+        p = <uint64_t*>realloc(v.data, newcap * sizeof(uint64_t))
+        if p == NULL:
+            return -1
+        v.data = p
+        v.cap = newcap
+    v.data[v.n] = x
+    v.n += 1
+    return 0
+
+
+cdef inline bint _is_blank(uint8_t c) noexcept nogil:
+    # ASCII whitespace as bytes.split() sees it: space, \t, \n, \v, \f, \r
+    return c == 32 or (c >= 9 and c <= 13)
+
+
+cdef enum:
+    # where the parser is in the FASTA text
+    ST_LINE_START = 0     # at the start of a line
+    ST_TEXT = 1           # inside a sequence line (or a line before the first header)
+    ST_HEADER_BLANKS = 2  # after '>', before the name
+    ST_NAME = 3           # in the name
+    ST_HEADER_REST = 4    # after the name, up to the end of the header line
+    # records with fewer packed bytes are copied into the output batch
+    SMALL_RECORD = 1 << 18
+    # the output batch is written once it holds this much
+    OUT_BATCH = 4 << 20
+
+cdef enum:
+    W_NO_MEMORY = 1
+    W_IO_ERROR = 2
+    W_NO_NAME = 3
+    W_NOT_FASTA = 4
+    W_TOO_LONG = 5
+    W_NO_RECORDS = 6
+
+#: status codes of :class:`TwoBitRecordWriter`
+WRITER_NO_MEMORY = W_NO_MEMORY
+WRITER_IO_ERROR = W_IO_ERROR
+WRITER_NO_NAME = W_NO_NAME
+WRITER_NOT_FASTA = W_NOT_FASTA
+WRITER_TOO_LONG = W_TOO_LONG
+WRITER_NO_RECORDS = W_NO_RECORDS
+
+
+cdef class TwoBitRecordWriter:
+    """Turns FASTA text (or whole sequences) into .2bit records written to a file descriptor.
+
+    The FASTA parser and the packer run together in C: a chunk of text holding thousands
+    of short records costs one call, so inputs of many small sequences (contigs, reads)
+    stream as fast as chromosomes.  Records are appended to ``fd`` (the writer's spool)
+    as header fields + packed bases; small records are batched into one write.
+
+    Per source: :meth:`begin_source`, :meth:`feed` any number of chunks, :meth:`end_source`.
+    Or :meth:`add_sequence` for a sequence given whole.  After each call, :meth:`take`
+    returns the names of the records completed since the previous take.  Calls return
+    None, or (status, line, detail) for a problem the caller turns into an exception:
+    WRITER_NO_NAME ('>' without a name), WRITER_NOT_FASTA (text before the first header),
+    WRITER_TOO_LONG (more than ``max_bases`` bases; detail = the record's name),
+    WRITER_NO_RECORDS (no header at all), WRITER_NO_MEMORY, WRITER_IO_ERROR (detail =
+    errno).  Rules for the text are those of :func:`trackpack.fasta.scan_fasta`.
+    """
+    cdef TwoBitPacker packer
+    cdef int fd
+    cdef bint swap
+    cdef uint64_t max_bases
+    cdef _Bytes out          # batch of finished records not yet written
+    cdef _Bytes name         # name of the record being read
+    cdef _Bytes pending      # finished records since take(): [u8 empty][u32 len][name][u64 line]
+    cdef _U64s sizes         # record bytes (header + packed) of every non-empty record
+    cdef _U64s bases         # bases of every non-empty record
+    cdef _U64s lines         # header line (or record number) of every non-empty record
+    cdef int state
+    cdef bint seen_header
+    cdef bint in_record
+    cdef uint64_t line       # line number of the next byte
+    cdef uint64_t name_line  # line of the current record's header
+    cdef readonly uint64_t written      # bytes written to fd
+    cdef readonly uint64_t total_bases  # bases of the non-empty records
+    cdef int err_errno
+
+    def __cinit__(self, const uint8_t[::1] table, int fd, bint swap, uint64_t max_bases,
+                  bint vector=True):
+        self.packer = TwoBitPacker(table, vector)
+        self.fd = fd
+        self.swap = swap
+        self.max_bases = max_bases
+        memset(&self.out, 0, sizeof(_Bytes))
+        memset(&self.name, 0, sizeof(_Bytes))
+        memset(&self.pending, 0, sizeof(_Bytes))
+        memset(&self.sizes, 0, sizeof(_U64s))
+        memset(&self.bases, 0, sizeof(_U64s))
+        memset(&self.lines, 0, sizeof(_U64s))
+        self.written = 0
+        self.total_bases = 0
+        self.state = ST_LINE_START
+        self.seen_header = False
+        self.in_record = False
+        self.line = 1
+
+    def __dealloc__(self):
+        free(self.out.data)
+        free(self.name.data)
+        free(self.pending.data)
+        free(self.sizes.data)
+        free(self.bases.data)
+        free(self.lines.data)
+
+    @property
+    def records(self):
+        """Non-empty records written so far."""
+        return self.sizes.n
+
+    def _status(self, int code):
+        if code == 0:
+            return None
+        if code == W_IO_ERROR:
+            return code, self.name_line, self.err_errno
+        if code == W_TOO_LONG:
+            name = PyBytes_FromStringAndSize(<char*>self.name.data, self.name.n) if self.name.n else b""
+            return code, self.name_line, name
+        if code in (W_NO_RECORDS, W_NOT_FASTA):
+            return code, self.line, None
+        return code, self.name_line, None
+
+    # -- FASTA text ----------------------------------------------------------------------
+
+    def begin_source(self):
+        """Start a FASTA input: line 1, no header seen yet."""
+        if not (self.packer.strip_lines):
+            raise ValueError("FASTA text needs a packing table that skips newlines")
+        self.state = ST_LINE_START
+        self.seen_header = False
+        self.in_record = False
+        self.line = 1
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    def feed(self, const uint8_t[::1] text not None):
+        """Parse and pack a chunk of FASTA text (state carries over between chunks)."""
+        cdef Py_ssize_t n = text.shape[0]
+        cdef int code = 0
+        if n == 0:
+            return None
+        if n >= NOGIL_BASES:
+            with nogil:
+                code = self._parse(&text[0], n)
+        else:
+            code = self._parse(&text[0], n)
+        return self._status(code)
+
+    def end_source(self):
+        """End the input: finish its last record and write everything batched."""
+        cdef int code = 0
+        if self.state == ST_HEADER_BLANKS:
+            return self._status(W_NO_NAME)
+        if self.state == ST_NAME or self.state == ST_HEADER_REST:
+            self._start_record()  # a header line without a newline at the end of the input
+        self.state = ST_LINE_START
+        if self.in_record:
+            code = self._end_record()
+        if code == 0 and not self.seen_header:
+            code = W_NO_RECORDS
+        if code == 0:
+            code = self._flush()
+        return self._status(code)
+
+    def flush(self):
+        """Write everything batched so far (the FASTA path does it in :meth:`end_source`)."""
+        return self._status(self._flush())
+
+    cdef inline void _start_record(self) noexcept nogil:
+        self.packer._reset()
+        self.in_record = True
+
+    cdef int _parse(self, const uint8_t* p, Py_ssize_t n) noexcept nogil:
+        cdef Py_ssize_t i = 0
+        cdef Py_ssize_t j, stop
+        cdef const uint8_t* hit
+        cdef uint8_t c
+        cdef int code
+        while i < n:
+            if self.state == ST_LINE_START:
+                if p[i] == 62:  # '>' at the start of a line: a header
+                    if self.in_record:
+                        code = self._end_record()
+                        if code:
+                            return code
+                    self.seen_header = True
+                    self.name.n = 0
+                    self.name_line = self.line
+                    self.state = ST_HEADER_BLANKS
+                    i += 1
+                    continue
+                self.state = ST_TEXT
+            if self.state == ST_TEXT:
+                if not self.seen_header:
+                    # before the first header: blank lines only
+                    while i < n:
+                        c = p[i]
+                        if not _is_blank(c):
+                            return W_NOT_FASTA
+                        i += 1
+                        if c == 10:
+                            self.line += 1
+                            self.state = ST_LINE_START
+                            break
+                    continue
+                # sequence text, up to the next '>' that starts a line
+                stop = n
+                j = i
+                while j < n:
+                    hit = <const uint8_t*>memchr(p + j, 62, <size_t>(n - j))
+                    if hit == NULL:
+                        break
+                    j = hit - p
+                    if j > i and p[j - 1] == 10:
+                        stop = j
+                        break
+                    j += 1
+                code = self._sequence(p + i, stop - i)
+                if code:
+                    return code
+                self.state = ST_LINE_START if p[stop - 1] == 10 else ST_TEXT
+                i = stop
+            elif self.state == ST_HEADER_BLANKS:
+                while i < n:
+                    c = p[i]
+                    if c == 10:
+                        return W_NO_NAME
+                    if not _is_blank(c):
+                        self.state = ST_NAME
+                        break
+                    i += 1
+            elif self.state == ST_NAME:
+                j = i
+                while j < n and not _is_blank(p[j]):
+                    j += 1
+                if _bytes_add(&self.name, p + i, j - i):
+                    return W_NO_MEMORY
+                i = j
+                if j < n:
+                    if p[j] == 10:
+                        self.line += 1
+                        i += 1
+                        self._start_record()
+                        self.state = ST_LINE_START
+                    else:
+                        self.state = ST_HEADER_REST
+            else:  # ST_HEADER_REST: the description, up to the newline
+                hit = <const uint8_t*>memchr(p + i, 10, <size_t>(n - i))
+                if hit == NULL:
+                    i = n
+                else:
+                    i = (hit - p) + 1
+                    self.line += 1
+                    self._start_record()
+                    self.state = ST_LINE_START
+        return 0
+
+    cdef int _sequence(self, const uint8_t* text, Py_ssize_t n) noexcept nogil:
+        cdef uint64_t before = self.packer.newlines
+        if self.packer._reserve(n) or self.packer._feed(text, n):
+            return W_NO_MEMORY
+        self.line += self.packer.newlines - before
+        if self.packer.n > self.max_bases:
+            return W_TOO_LONG
+        return 0
+
+    # -- whole sequences -----------------------------------------------------------------
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    def add_sequence(self, bytes name not None, const uint8_t[::1] data not None, uint64_t number):
+        """Pack ``data`` as one record named ``name`` (``number`` stands in for its line)."""
+        cdef Py_ssize_t n = data.shape[0]
+        cdef int code = 0
+        self.name.n = 0
+        self.name_line = number
+        if _bytes_add(&self.name, <const char*>name, len(name)):
+            raise MemoryError()
+        self._start_record()
+        if n >= NOGIL_BASES:
+            with nogil:
+                code = self._add(&data[0], n)
+        elif n:
+            code = self._add(&data[0], n)
+        if code == 0:
+            code = self._end_record()
+        return self._status(code)
+
+    cdef int _add(self, const uint8_t* data, Py_ssize_t n) noexcept nogil:
+        if self.packer._reserve(n) or self.packer._feed(data, n):
+            return W_NO_MEMORY
+        if self.packer.n > self.max_bases:
+            return W_TOO_LONG
+        return 0
+
+    # -- output --------------------------------------------------------------------------
+
+    cdef int _end_record(self) noexcept nogil:
+        """Finish the current record: queue or write it, note its name, size and line."""
+        cdef Py_ssize_t head, nbytes
+        cdef uint32_t length = <uint32_t>self.name.n
+        cdef uint8_t empty
+        cdef int code
+        self.in_record = False
+        if self.packer._finish():
+            return W_NO_MEMORY
+        empty = self.packer.n == 0
+        if (_bytes_add(&self.pending, &empty, 1) or _bytes_add(&self.pending, &length, 4)
+                or _bytes_add(&self.pending, self.name.data, self.name.n)
+                or _bytes_add(&self.pending, &self.name_line, 8)):
+            return W_NO_MEMORY
+        if empty:
+            return 0
+        head = self.packer._header_size()
+        nbytes = <Py_ssize_t>((self.packer.n + 3) >> 2)
+        if _bytes_reserve(&self.out, head + (nbytes if nbytes < SMALL_RECORD else 0)):
+            return W_NO_MEMORY
+        self.packer._write_header(self.out.data + self.out.n, self.swap)
+        self.out.n += head
+        if nbytes < SMALL_RECORD:
+            memcpy(self.out.data + self.out.n, self.packer.buf, nbytes)
+            self.out.n += nbytes
+            code = self._flush() if self.out.n >= OUT_BATCH else 0
+        else:  # a long sequence goes straight from the packer to the file
+            code = self._flush()
+            if code == 0:
+                code = self._write(self.packer.buf, nbytes)
+        if code:
+            return code
+        if (_u64s_add(&self.sizes, <uint64_t>(head + nbytes)) or _u64s_add(&self.bases, self.packer.n)
+                or _u64s_add(&self.lines, self.name_line)):
+            return W_NO_MEMORY
+        self.total_bases += self.packer.n
+        return 0
+
+    cdef int _write(self, const uint8_t* data, Py_ssize_t n) noexcept nogil:
+        cdef int e = tp_write_all(self.fd, data, <size_t>n)
+        if e:
+            self.err_errno = e
+            return W_IO_ERROR
+        self.written += <uint64_t>n
+        return 0
+
+    cdef int _flush(self) noexcept nogil:
+        cdef int code = 0
+        if self.out.n:
+            code = self._write(self.out.data, self.out.n)
+            self.out.n = 0
+        return code
+
+    def take(self):
+        """(names, empty) of the records finished since the last call, in input order.
+
+        ``names``: the names (bytes) of records with bases, numbered on from the previous
+        takes; ``empty``: (position, name, line) of records without bases (not written),
+        position being the number of ``names`` that came before it."""
+        cdef Py_ssize_t pos = 0
+        cdef uint32_t length
+        cdef uint64_t line
+        cdef uint8_t* p = self.pending.data
+        names = []
+        empty = []
+        while pos < self.pending.n:
+            memcpy(&length, p + pos + 1, 4)
+            name = PyBytes_FromStringAndSize(<char*>p + pos + 5, length)
+            if p[pos]:
+                memcpy(&line, p + pos + 5 + length, 8)
+                empty.append((len(names), name, line))
+            else:
+                names.append(name)
+            pos += 13 + length
+        self.pending.n = 0
+        return names, empty
+
+    def line_of(self, Py_ssize_t record):
+        """Header line (or record number) of the ``record``-th non-empty record."""
+        if not 0 <= record < self.lines.n:
+            raise IndexError(record)
+        return self.lines.data[record]
+
+    def record_sizes(self):
+        """Bytes of every non-empty record (header fields + packed bases), as u64 bytes."""
+        return PyBytes_FromStringAndSize(<char*>self.sizes.data, self.sizes.n * 8) if self.sizes.n else b""
+
+    def record_bases(self):
+        """Bases of every non-empty record, as u64 bytes."""
+        return PyBytes_FromStringAndSize(<char*>self.bases.data, self.bases.n * 8) if self.bases.n else b""
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+def index_entries(list names not None, const uint64_t[::1] sizes not None, int offset_size, bint swap):
+    """The .2bit index after the header: per record its name size, name and offset.
+
+    Records follow the index back to back, ``sizes`` bytes each.  Returns None when an
+    offset does not fit in ``offset_size`` (4 or 8) bytes.
+    """
+    cdef Py_ssize_t count = len(names)
+    cdef Py_ssize_t i, length
+    cdef Py_ssize_t total = 0
+    cdef uint64_t pos, limit
+    cdef uint8_t* p
+    cdef bytes name
+    if sizes.shape[0] != count:
+        raise ValueError(f"{count} names but {sizes.shape[0]} sizes")
+    if offset_size not in (4, 8):
+        raise ValueError("offset_size must be 4 or 8")
+    for i in range(count):
+        name = names[i]
+        if len(name) > 255:
+            raise ValueError(f"name {i} is longer than 255 bytes")
+        total += 1 + len(name) + offset_size
+    limit = 0xFFFFFFFF if offset_size == 4 else 0xFFFFFFFFFFFFFFFF
+    out = PyBytes_FromStringAndSize(NULL, total)
+    p = <uint8_t*>PyBytes_AS_STRING(out)
+    pos = 16 + <uint64_t>total
+    for i in range(count):
+        if pos > limit:
+            return None
+        name = names[i]
+        length = len(name)
+        p[0] = <uint8_t>length
+        memcpy(p + 1, <const char*>name, length)
+        p += 1 + length
+        if offset_size == 4:
+            _wr32(p, <uint32_t>pos, swap)
+        else:
+            _wr64(p, pos, swap)
+        p += offset_size
+        pos += sizes[i]
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -798,6 +1341,61 @@ cdef class _Record:
     cdef object tables         # bytes of both tables (stream mode) or None (mapped)
     cdef bytes n_sample        # sampled starts (see _first_block), or None
     cdef bytes m_sample
+    cdef bint sampled          # n_sample and m_sample are made on the first decode
+
+
+cdef extern from *:
+    """
+    static const char TP_DIGIT_PAIRS[201] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+
+    /* Decimal digits of v at p; returns the end. */
+    static inline uint8_t *tp_put_u64(uint8_t *p, uint64_t v)
+    {
+        char tmp[20];
+        int i = 20;
+        while (v >= 100) {
+            unsigned r = (unsigned)(v % 100);
+            v /= 100;
+            i -= 2;
+            memcpy(tmp + i, TP_DIGIT_PAIRS + 2 * r, 2);
+        }
+        if (v >= 10) {
+            i -= 2;
+            memcpy(tmp + i, TP_DIGIT_PAIRS + 2 * v, 2);
+        } else {
+            tmp[--i] = (char)('0' + v);
+        }
+        memcpy(p, tmp + i, (size_t)(20 - i));
+        return p + (20 - i);
+    }
+    """
+    uint8_t* tp_put_u64(uint8_t* p, uint64_t v) noexcept nogil
+
+
+cdef Py_ssize_t _format_bed(const uint8_t* table, Py_ssize_t count, Py_ssize_t first, Py_ssize_t stop,
+                            bint swap, const uint8_t* prefix, Py_ssize_t plen, uint64_t size,
+                            uint8_t* out, Py_ssize_t* bad) noexcept nogil:
+    """BED lines of blocks [first, stop) of a table (``count`` u32 starts then sizes) into
+    ``out`` (room for plen + 22 bytes per line); stops at a block ending past ``size``."""
+    cdef uint8_t* p = out
+    cdef Py_ssize_t i
+    cdef uint64_t s, e
+    for i in range(first, stop):
+        s = _rd32(table + 4 * i, swap)
+        e = s + _rd32(table + 4 * (count + i), swap)
+        if e > size:
+            bad[0] = i
+            break
+        memcpy(p, prefix, plen)
+        p = tp_put_u64(p + plen, s)
+        p[0] = 9
+        p = tp_put_u64(p + 1, e)
+        p[0] = 10
+        p += 1
+    return p - out
 
 
 cdef class TwoBitCore:
@@ -918,8 +1516,7 @@ cdef class TwoBitCore:
             rec.tables = self._read_at(off + 8, <Py_ssize_t>(tables_end - off - 8), "block tables")
             rec.n_off = 0
             rec.m_off = <Py_ssize_t>(pos + 4 - off - 8)
-        rec.n_sample = self._sample(rec, False)
-        rec.m_sample = self._sample(rec, True)
+        rec.sampled = False  # sizes and block queries never need the samples
         self._records[idx] = rec
         return rec
 
@@ -967,6 +1564,97 @@ cdef class TwoBitCore:
             raw = rec.tables[off:off + 8 * count]
         return raw, count, self._swap
 
+    def _block_count(self, name, bint mask):
+        """Number of N (or mask) blocks of sequence ``name``."""
+        cdef _Record rec = self._record(self._lookup(name))
+        return rec.mask_count if mask else rec.n_count
+
+    def _block_table_offset(self, name, bint mask):
+        """File offset of the starts of the N (or mask) table of ``name``; the sizes follow."""
+        cdef _Record rec = self._record(self._lookup(name))
+        if mask:
+            return rec.offset + 12 + 8 * <uint64_t>rec.n_count
+        return rec.offset + 8
+
+    cdef const uint8_t[::1] _tables_view(self, _Record rec):
+        """The memory holding the block tables of ``rec`` (the map, or its own copy).
+
+        The caller keeps the view while it reads: the map stays valid even if the file is
+        closed meanwhile."""
+        if self._mapped:
+            if self._map is None:
+                raise ClosedFileError("I/O operation on a closed .2bit file", path=self.path)
+            return self._map
+        return rec.tables
+
+    def _blocks_bed(self, name, bint mask, bytes prefix not None, Py_ssize_t first, Py_ssize_t limit):
+        """BED lines ``prefix + start \\t end \\n`` of blocks [first, first + limit), as bytes.
+
+        A block that runs past the end of the sequence is a FormatError."""
+        cdef _Record rec = self._record(self._lookup(name))
+        cdef Py_ssize_t count = rec.mask_count if mask else rec.n_count
+        cdef Py_ssize_t stop, written
+        cdef Py_ssize_t bad = -1
+        cdef Py_ssize_t plen = len(prefix)
+        cdef const uint8_t[::1] owner
+        cdef const uint8_t* table
+        cdef const uint8_t* pre = <const uint8_t*>PyBytes_AS_STRING(prefix)
+        cdef uint8_t* out
+        if first < 0 or limit < 0:
+            raise ValueError("negative block index or limit")
+        if first > count:
+            first = count
+        stop = count if limit > count - first else first + limit
+        if stop == first:
+            return b""
+        result = PyBytes_FromStringAndSize(NULL, (stop - first) * (plen + 22))
+        out = <uint8_t*>PyBytes_AS_STRING(result)
+        owner = self._tables_view(rec)
+        table = &owner[0] + (rec.m_off if mask else rec.n_off)
+        if stop - first >= 4096:
+            with nogil:
+                written = _format_bed(table, count, first, stop, self._swap, pre, plen, rec.size, out, &bad)
+        else:
+            written = _format_bed(table, count, first, stop, self._swap, pre, plen, rec.size, out, &bad)
+        if bad >= 0:
+            self._block_past_end(name, rec, mask, table, count, bad)
+        return result[:written] if written != len(result) else result
+
+    def _block_total(self, name, bint mask):
+        """Bases covered by the N (or mask) blocks of ``name`` (the sum of their sizes)."""
+        cdef _Record rec = self._record(self._lookup(name))
+        cdef Py_ssize_t count = rec.mask_count if mask else rec.n_count
+        cdef Py_ssize_t i
+        cdef Py_ssize_t bad = -1
+        cdef const uint8_t[::1] owner
+        cdef const uint8_t* table
+        cdef uint64_t total = 0
+        cdef uint64_t s, e
+        if count == 0:
+            return 0
+        owner = self._tables_view(rec)
+        table = &owner[0] + (rec.m_off if mask else rec.n_off)
+        with nogil:
+            for i in range(count):
+                s = _rd32(table + 4 * i, self._swap)
+                e = s + _rd32(table + 4 * (count + i), self._swap)
+                if e > rec.size:
+                    bad = i
+                    break
+                total += e - s
+        if bad >= 0:
+            self._block_past_end(name, rec, mask, table, count, bad)
+        return total
+
+    cdef _block_past_end(self, name, _Record rec, bint mask, const uint8_t* table, Py_ssize_t count,
+                         Py_ssize_t i):
+        cdef uint64_t s = _rd32(table + 4 * i, self._swap)
+        cdef uint64_t e = s + _rd32(table + 4 * (count + i), self._swap)
+        raise FormatError(
+            f"{'mask' if mask else 'N'} block {i} of sequence '{name}' ({s}-{e}) runs past the sequence "
+            f"end ({rec.size})",
+            path=self.path, offset=rec.offset)
+
     cdef object _decode(self, _Record rec, uint64_t start, uint64_t end, bint mask, bint codes,
                         uint8_t* dest):
         """Decode [start, end) of ``rec`` into ``dest`` (or a new str when dest is NULL)."""
@@ -1008,6 +1696,10 @@ cdef class TwoBitCore:
             base = <const uint8_t*>PyBytes_AS_STRING(tables)
             ntab = base + rec.n_off
             mtab = base + rec.m_off
+        if not rec.sampled:
+            rec.n_sample = self._sample(rec, False)
+            rec.m_sample = self._sample(rec, True)
+            rec.sampled = True
         if rec.n_sample is not None:
             nsample = <const uint32_t*>PyBytes_AS_STRING(rec.n_sample)
         if rec.m_sample is not None:
@@ -1203,18 +1895,28 @@ cdef class NibPacker:
                 raise MemoryError()
             self.buf = p
             self.cap = newcap
-        with nogil:
-            for i in range(length):
-                v = self.table[text[i]]
-                if v == 255:
-                    continue
-                if self.n & 1:
-                    self.buf[self.n >> 1] = self.half | v
-                else:
-                    self.half = <uint8_t>(v << 4)
-                self.n += 1
+        if length >= NOGIL_BASES:
+            with nogil:
+                self._feed(&text[0], length)
+        else:
+            self._feed(&text[0], length)
         if self.n > MAX_BASES:
             raise OverflowError("sequence longer than 4,294,967,295 bases, the .nib limit")
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef void _feed(self, const uint8_t* text, Py_ssize_t length) noexcept nogil:
+        cdef Py_ssize_t i
+        cdef uint8_t v
+        for i in range(length):
+            v = self.table[text[i]]
+            if v == 255:
+                continue
+            if self.n & 1:
+                self.buf[self.n >> 1] = self.half | v
+            else:
+                self.half = <uint8_t>(v << 4)
+            self.n += 1
 
     def packed(self):
         """The packed nibbles so far (a copy; the last odd base sits in a high nibble)."""
@@ -1236,9 +1938,19 @@ def count_newlines(const uint8_t[::1] text not None):
     cdef Py_ssize_t i
     cdef Py_ssize_t n = text.shape[0]
     cdef uint64_t count = 0
-    with nogil:
-        for i in range(n):
-            count += (text[i] == 10)
+    if n >= NOGIL_BASES:
+        with nogil:
+            count = _count_byte(&text[0], n, 10)
+    elif n:
+        count = _count_byte(&text[0], n, 10)
+    return count
+
+
+cdef uint64_t _count_byte(const uint8_t* p, Py_ssize_t n, uint8_t byte) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef uint64_t count = 0
+    for i in range(n):
+        count += (p[i] == byte)
     return count
 
 

@@ -8,6 +8,7 @@ import struct
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import common
@@ -251,7 +252,12 @@ def test_two_bit_to_fa_errors(sample, tmp_path, capsys):
         ([f"{sample}:chrX", out], "chrX"),
         ([f"{sample}:chr3:2-80", out], "past the sequence end"),
         ([f"{sample}:chr3:3-3", out], "start"),
-        ([tmp_path / "nope.2bit", out], "is not a twoBit file"),
+        ([tmp_path / "nope.2bit", out], f"{tmp_path / 'nope.2bit'}: No such file or directory"),
+        ([tmp_path / "nope.2bit", out, "-seqList=x"], f"{tmp_path / 'nope.2bit'}: No such file or directory"),
+        ([f"{tmp_path / 'nope.2bit'}:chr1", out], f"{tmp_path / 'nope.2bit'}: No such file or directory"),
+        ([KENT_SEQ / "one.fa", out], f"{KENT_SEQ / 'one.fa'} is not a twoBit file"),
+        ([f"{KENT_SEQ / 'one.fa'}:chr1", out], f"{KENT_SEQ / 'one.fa'}:chr1 is not a twoBit file"),
+        ([tmp_path, out], f"{tmp_path}: Is a directory"),
         ([sample], "twoBitToFa input.2bit output.fa"),
     ]
     for args, message in cases:
@@ -290,6 +296,76 @@ def test_two_bit_info_flags(sample, tmp_path):
     missing = tmp_path / "missing.txt"
     assert tool("twoBitInfo", f"{sample}:chr1,chrX", missing) == 255
     assert not missing.exists()
+
+
+def test_two_bit_info_streams_huge_block_tables(tmp_path):
+    """-maskBed / -nBed on a million blocks: the lines are formatted from the file's tables
+    a piece at a time; the Python heap never holds an object per block."""
+    import tracemalloc
+
+    count = 1_000_000
+    path = tmp_path / "many.2bit"
+    write_twobit([("chrA", b"aC" * count), ("chrB", b"NA" * count)], path)
+    for flag, name, first in (("-maskBed", "chrA", 0), ("-nBed", "chrB", 0)):
+        out = tmp_path / f"{flag}.bed"
+        tracemalloc.start()
+        try:
+            assert tool("twoBitInfo", flag, path, out) == 0
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 30e6, peak  # a list of a million (start, end) tuples alone is ~100 MB
+        starts = np.arange(first, 2 * count, 2)
+        lines = np.char.add(np.char.add(f"{name}\t", starts.astype(str)), np.char.add("\t", (starts + 1).astype(str)))
+        assert out.read_bytes() == ("\n".join(lines.tolist()) + "\n").encode()
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize(
+    "tool_name,args,label",
+    [
+        ("twoBitToFa", ["{two_bit}", "{out}"], "twoBitToFa: "),
+        ("twoBitToFa", ["{two_bit}:chr1:10-5000", "{out}"], "twoBitToFa: "),
+        ("twoBitToFa", ["-bed={bed}", "{two_bit}", "{out}"], "twoBitToFa: "),
+        ("twoBitInfo", ["-maskBed", "{two_bit}", "{out}"], "twoBitInfo: "),
+        ("twoBitInfo", ["-nBed", "{two_bit}", "{out}"], "twoBitInfo: "),
+        ("faToTwoBit", ["{fasta}", "{out}"], "faToTwoBit: "),
+        ("faToTwoBit", ["{fasta_gz}", "{out}"], "faToTwoBit: "),
+        ("faToNib", ["{one_fa}", "{out}"], "faToNib: "),
+    ],
+)
+def test_long_jobs_show_progress_on_a_terminal_unless_quiet(tool_name, args, label, tmp_path, monkeypatch):
+    import gzip
+
+    fasta = tmp_path / "g.fa"
+    fasta.write_bytes(b"".join(format_fasta(f"chr{i}", "ACGTacgtNN" * 1000) for i in range(1, 4)))
+    fasta_gz = tmp_path / "g.fa.gz"
+    fasta_gz.write_bytes(gzip.compress(fasta.read_bytes()))
+    two_bit = tmp_path / "g.2bit"
+    write_twobit(fasta, two_bit)
+    bed = tmp_path / "g.bed"
+    bed.write_text("chr1\t0\t100\tx\nchr2\t5\t50\ty\n")
+    paths = dict(fasta=fasta, fasta_gz=fasta_gz, two_bit=two_bit, bed=bed, one_fa=KENT_SEQ / "one.fa",
+                 out=tmp_path / "out")
+    argv = [a.format(**paths) for a in args]
+    monkeypatch.delenv("TRACKPACK_QUIET", raising=False)
+    for quiet in (False, True):
+        stream = Terminal()
+        monkeypatch.setattr(sys, "stderr", stream)
+        assert run(tool_name, argv + (["-q"] if quiet else [])) == 0
+        shown = stream.getvalue()
+        if quiet:
+            assert shown == ""
+        else:
+            assert label in shown and shown.endswith("\n"), shown
+            if tool_name == "faToTwoBit" and "gz" not in argv[0]:
+                assert "100.0%" in shown
+            if tool_name == "faToTwoBit" and "gz" in argv[0]:
+                assert "%" not in shown  # the text size of gzip input is not known up front
 
 
 def test_two_bit_tools_write_to_stdout(sample, capfdbinary):

@@ -217,6 +217,185 @@ def test_packer_life_cycle_errors():
         codec.TwoBitPacker(b"short")
 
 
+# --- FASTA text -> .2bit records (TwoBitRecordWriter) ----------------------------------------
+
+BLANKS = b" \t\r\n\v\f"
+
+
+def ref_fasta(text: bytes):
+    """kent's FASTA rules as trackpack states them: (name, header line, sequence bytes) per
+    record, or an error (status name, line) for text that is not FASTA."""
+    records, current = [], None
+    lines = text.split(b"\n")
+    for number, raw in enumerate(lines, 1):
+        if number == len(lines) and raw == b"":
+            break  # text ending in a newline
+        if raw.startswith(b">"):
+            words = raw[1:].split()
+            if not words:
+                return ("WRITER_NO_NAME", number)
+            current = [words[0], number, []]
+            records.append(current)
+        elif current is None:
+            if raw.strip(BLANKS):
+                return ("WRITER_NOT_FASTA", number)
+        else:
+            current[2].append(kent_fa_filter(raw))
+    if current is None:
+        return ("WRITER_NO_RECORDS", len(text.split(b"\n")))
+    return [(name, line, b"".join(parts)) for name, line, parts in records]
+
+
+def ref_record(seq: bytes, mask: bool, order: str = "<") -> bytes:
+    """One .2bit record as kent's faToTwoBit writes it."""
+    packed, n_blocks, mask_blocks = ref_pack(kent_prepare(seq, mask), mask)
+
+    def table(blocks):
+        return struct.pack(f"{order}I{len(blocks)}I{len(blocks)}I", len(blocks), *[s for s, _ in blocks],
+                           *[e - s for s, e in blocks])
+
+    return struct.pack(order + "I", len(seq)) + table(n_blocks) + table(mask_blocks) + b"\0\0\0\0" + packed
+
+
+def random_fasta(rng: random.Random) -> bytes:
+    parts = [rng.choice([b"", b"\n", b" \r\n\n"])]
+    for i in range(rng.randrange(0, 12)):
+        name = rng.choice([b"r", b"chr", b"NM_0001.1", b"a.b c"]) + str(i).encode()
+        parts.append(b">" + rng.choice([b"", b" ", b"\t"]) + name + rng.choice([b"", b" desc > x", b"\r"]) + b"\n")
+        size = rng.choice([0, 0, 1, 3, 16, 50, 333, 2000])
+        body = run_text(rng, size)
+        parts.append(body.replace(b">", b"").replace(b"\n", b"\n" + rng.choice([b"", b"x>y", b" "])))
+        if rng.random() < 0.8:
+            parts.append(b"\n")
+    return b"".join(parts)
+
+
+def write_records(tmp_path, text: bytes, mask=True, pieces=None, vector=True, max_bases=0xFFFFFFFF, swap=False):
+    """Feed ``text`` to a TwoBitRecordWriter; (spool bytes, names, empty, status, writer)."""
+    path = tmp_path / "spool"
+    with open(path, "wb") as spool:
+        writer = codec.TwoBitRecordWriter(packing_table(mask, True), spool.fileno(), swap, max_bases, vector)
+        writer.begin_source()
+        names, empty, status = [], [], None
+        for piece in (pieces if pieces is not None else [text]):
+            status = writer.feed(piece)
+            got, gone = writer.take()
+            empty += [(len(names) + position, name, line) for position, name, line in gone]
+            names += got
+            if status is not None:
+                break
+        if status is None:
+            status = writer.end_source()
+            got, gone = writer.take()
+            empty += [(len(names) + position, name, line) for position, name, line in gone]
+            names += got
+    return path.read_bytes(), names, empty, status, writer
+
+
+def split_randomly(rng: random.Random, text: bytes):
+    cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, rng.choice([0, 1, 3, 10]))))
+    if rng.random() < 0.2:
+        cuts = list(range(len(text) + 1))  # one byte at a time
+    return [text[a:b] for a, b in zip([0] + cuts, cuts + [len(text)])]
+
+
+def check_writer_against_reference(tmp_path, text: bytes, rng: random.Random) -> None:
+    expected = ref_fasta(text)
+    mask = rng.random() < 0.7
+    spool, names, empty, status, writer = write_records(
+        tmp_path, text, mask, split_randomly(rng, text), vector=rng.random() < 0.7
+    )
+    if isinstance(expected, tuple):
+        assert status is not None and status[0] == getattr(codec, expected[0]) and status[1] == expected[1]
+        return
+    assert status is None
+    full = [r for r in expected if r[2]]
+    assert names == [name for name, _, _ in full]
+    assert [(name, line) for _, name, line in empty] == [(name, line) for name, line, seq in expected if not seq]
+    assert spool == b"".join(ref_record(seq, mask) for _, _, seq in full)
+    assert [writer.line_of(i) for i in range(len(full))] == [line for _, line, _ in full]
+    assert writer.total_bases == sum(len(seq) for _, _, seq in full) and writer.written == len(spool)
+    assert array("Q", writer.record_sizes()).tolist() == [len(ref_record(seq, mask)) for _, _, seq in full]
+    assert array("Q", writer.record_bases()).tolist() == [len(seq) for _, _, seq in full]
+
+
+def test_record_writer_matches_reference(tmp_path):
+    rng = random.Random(11)
+    for _ in range(300):
+        check_writer_against_reference(tmp_path, random_fasta(rng), rng)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b">", b">a", b"> b c", b"\n", b"\r\n", b" ", b"ACGT", b"acgtn", b"N", b"x>", b"R-"]),
+                max_size=30), st.integers(0, 2 ** 32))
+def test_record_writer_any_token_soup(tmp_path_factory, tokens, seed):
+    check_writer_against_reference(tmp_path_factory.mktemp("soup"), b"".join(tokens), random.Random(seed))
+
+
+def test_record_writer_many_records_and_big_ones(tmp_path):
+    """Thousands of short records share batched writes; a long one goes straight out."""
+    rng = random.Random(12)
+    records = [(f"read{i}".encode(), run_text(rng, rng.randrange(1, 200))) for i in range(3000)]
+    records.insert(1500, (b"long", b"ACGTacgtNN" * 60000))  # packed size above the batch limit
+    text = b"".join(b">" + name + b"\n" + seq + b"\n" for name, seq in records)
+    spool, names, empty, status, writer = write_records(tmp_path, text, pieces=split_randomly(rng, text))
+    full = [(name, kent_fa_filter(seq)) for name, seq in records]
+    assert status is None
+    assert names == [name for name, seq in full if seq]
+    assert spool == b"".join(ref_record(seq, True) for _, seq in full if seq)
+
+
+def test_record_writer_whole_sequences_and_byte_order(tmp_path):
+    path = tmp_path / "spool"
+    with open(path, "wb") as spool:
+        writer = codec.TwoBitRecordWriter(packing_table(True, False), spool.fileno(), True, 0xFFFFFFFF)
+        assert writer.add_sequence(b"x", b"ACGTnnRy\n", 1) is None
+        assert writer.add_sequence(b"e", b"", 2) is None
+        assert writer.flush() is None
+        assert writer.take() == ([b"x"], [(1, b"e", 2)])
+    order = ">" if sys.byteorder == "little" else "<"
+    assert path.read_bytes() == ref_record(b"ACGTnnNnN", True, order)
+
+
+def test_record_writer_reports_problems(tmp_path):
+    *_, status, _ = write_records(tmp_path, b">a\nACGTACGT\n>b\nAC\n", max_bases=5)
+    assert status == (codec.WRITER_TOO_LONG, 1, b"a")
+    *_, status, _ = write_records(tmp_path, b">\r\nAC\n")
+    assert status[:2] == (codec.WRITER_NO_NAME, 1)
+    *_, status, _ = write_records(tmp_path, b"\n\n>a\n>")
+    assert status[:2] == (codec.WRITER_NO_NAME, 4)
+    *_, status, _ = write_records(tmp_path, b"\n \nACGT\n>a\n")
+    assert status[:2] == (codec.WRITER_NOT_FASTA, 3)
+    *_, status, _ = write_records(tmp_path, b"\n\n")
+    assert status[:2] == (codec.WRITER_NO_RECORDS, 3)
+    with open(tmp_path / "spool", "rb") as read_only:
+        writer = codec.TwoBitRecordWriter(packing_table(True, True), read_only.fileno(), False, 100)
+        writer.begin_source()
+        writer.feed(b">a\nACGT\n")
+        code, _, error_number = writer.end_source()
+        assert code == codec.WRITER_IO_ERROR and error_number > 0
+    with pytest.raises(ValueError, match="newlines"):
+        codec.TwoBitRecordWriter(packing_table(True, False), 1, False, 100).begin_source()
+
+
+def test_index_entries_match_struct():
+    rng = random.Random(13)
+    for _ in range(100):
+        names = [bytes(rng.randrange(256) for _ in range(rng.randrange(0, 256))) for _ in range(rng.randrange(0, 8))]
+        sizes = [rng.randrange(16, 10 ** 6) for _ in names]
+        for offset_size, swap in ((4, False), (8, False), (4, True), (8, True)):
+            order = "<" if (sys.byteorder == "little") != swap else ">"
+            pos = 16 + sum(1 + len(n) + offset_size for n in names)
+            expected = b""
+            for name, size in zip(names, sizes):
+                expected += bytes([len(name)]) + name + struct.pack(order + ("I" if offset_size == 4 else "Q"), pos)
+                pos += size
+            assert codec.index_entries(names, array("Q", sizes), offset_size, swap) == expected
+    assert codec.index_entries([b"a", b"b"], array("Q", [2 ** 32, 1]), 4, False) is None
+    with pytest.raises(ValueError):
+        codec.index_entries([b"a"], array("Q", []), 4, False)
+
+
 # --- .2bit unpacking -------------------------------------------------------------------------
 
 

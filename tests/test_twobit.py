@@ -22,7 +22,7 @@ from trackpack import (
     UsageError,
     write_twobit,
 )
-from trackpack.twobit import _choose_version, packing_table
+from trackpack.twobit import _index, packing_table
 
 RECORDS = [
     ("chr1", "ACGTNNNNacgtnnACTGTT" * 10 + "ACG"),
@@ -90,6 +90,37 @@ def test_blocks(twobit):
         assert tb.mask_blocks("chr1")[:2] == [(8, 14), (28, 34)]
         assert tb["chrM"].mask_blocks() == [(0, 4), (8, 12)]
         assert tb["chrM"].n_blocks() == []
+
+
+def test_block_tables_as_arrays_text_and_totals(tmp_path):
+    """block_arrays, blocks_bed, block_count and block_bases agree with n_blocks and
+    mask_blocks, in both byte orders, mapped or read through a stream."""
+    rng = random.Random(21)
+    text = "".join(rng.choice(["ACG", "acg", "NN", "nn", "T", "t", "N"]) for _ in range(3000))
+    records = [("s1", text), ("plain", "ACGT" * 10), ("name with \u00e9", "aNa")]
+    for byte_order in ("little", "big"):
+        path = tmp_path / f"blocks_{byte_order}.2bit"
+        write_twobit(records, path, byte_order=byte_order)
+        for source in (path, io.BytesIO(path.read_bytes()), Unmappable(path.read_bytes())):
+            with TwoBitFile(source) as tb:
+                for name, _ in records:
+                    for mask in (False, True):
+                        pairs = tb.mask_blocks(name) if mask else tb.n_blocks(name)
+                        starts, ends = tb.block_arrays(name, mask)
+                        assert starts.dtype == np.int64 and list(zip(starts.tolist(), ends.tolist())) == pairs
+                        assert tb.block_count(name, mask) == len(pairs)
+                        assert tb.block_bases(name, mask) == sum(e - s for s, e in pairs)
+                        bed = "".join(f"{name}\t{s}\t{e}\n" for s, e in pairs).encode()
+                        for lines in (1, 7, 1 << 18):
+                            pieces = list(tb.blocks_bed(name, mask, lines_per_piece=lines))
+                            assert b"".join(pieces) == bed
+                            assert all(piece.count(b"\n") == lines for piece in pieces[:-1])
+        with TwoBitFile(path) as tb:
+            assert tb.block_count("s1") > 500 and tb.block_count("s1", True) > 500
+            with pytest.raises(NotFoundError):
+                tb.blocks_bed("nope")  # at the call, not at the first piece
+            with pytest.raises(ArgumentError):
+                tb.blocks_bed("s1", lines_per_piece=0)
 
 
 def test_errors_name_what_and_where(twobit):
@@ -323,6 +354,44 @@ def test_from_fasta_paths_gzip_lists_and_file_objects(tmp_path):
     assert TwoBitFile(out).sizes == {"a": 8, "b": 2}
 
 
+def test_every_fasta_shape_gives_the_same_file(tmp_path, monkeypatch):
+    """Line widths, CRLF, no wrapping, many short records, gzip and stdin: one result,
+    the same bytes as the (name, sequence) pairs give."""
+    rng = random.Random(31)
+    pieces = ["ACGT", "acgt", "NNNN", "RYkm", "aC"]
+    records = [(f"r{i}", "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 2500)))) for i in range(300)]
+    expected_path = tmp_path / "pairs.2bit"
+    write_twobit(records, expected_path)
+    expected = expected_path.read_bytes()
+
+    def fasta(width, newline=b"\n"):
+        out = []
+        for name, seq in records:
+            out.append(b">" + name.encode() + b" some description" + newline)
+            step = width or len(seq)
+            out += [seq[i:i + step].encode() + newline for i in range(0, len(seq), step)]
+        return b"".join(out)
+
+    shapes = {f"w{w}": fasta(w) for w in (50, 60, 61, 80, 1000, None)}
+    shapes["crlf"] = fasta(60, b"\r\n")
+    shapes["blank lines"] = b"\n\n" + fasta(70).replace(b"\n>", b"\n\n>")
+    out = tmp_path / "out.2bit"
+    for shape, text in shapes.items():
+        fa = tmp_path / "in.fa"
+        fa.write_bytes(text)
+        write_twobit(fa, out)
+        assert out.read_bytes() == expected, shape
+    gz = tmp_path / "in.fa.gz"
+    gz.write_bytes(gzip.compress(shapes["w60"]))
+    write_twobit(gz, out)
+    assert out.read_bytes() == expected
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(shapes["crlf"])))
+    write_twobit("stdin", out)
+    assert out.read_bytes() == expected
+    write_twobit(io.StringIO(shapes["w50"].decode()), out)
+    assert out.read_bytes() == expected
+
+
 def test_bytes_sequences_and_generators(tmp_path):
     out = tmp_path / "g.2bit"
     write_twobit(((f"s{i}", b"ACGT" * i) for i in range(1, 4)), out)
@@ -341,8 +410,13 @@ def test_strip_version_and_duplicates(tmp_path):
     assert TwoBitFile(out).sizes == {"NM_1": 2, "NM_2": 2}
     write_twobit(fa, out)
     assert list(TwoBitFile(out)) == ["NM_1.1", "NM_2.4", "NM_1.2"]
-    with pytest.raises(ArgumentError, match="duplicate"):
-        write_twobit([("a", "A"), ("a", "C")], out)
+    # repeated names in (name, sequence) pairs are bad data too: a FormatError (a
+    # ValueError, not a TypeError) naming both records
+    with pytest.raises(ValueError, match=r"record 3: duplicate sequence name 'a' \(first seen at record 1\)") as err:
+        write_twobit([("a", "A"), ("b", "G"), ("a", "C")], out)
+    assert isinstance(err.value, FormatError) and not isinstance(err.value, TypeError)
+    summary = write_twobit([("a", "A"), ("b", "G"), ("a", "C")], out, ignore_dups=True)
+    assert summary.sequences == 2 and TwoBitFile(out).fetch("a") == "A"
 
 
 def test_empty_sequences_are_skipped_with_kents_warning(tmp_path, caplog):
@@ -402,20 +476,41 @@ def test_failed_write_leaves_nothing_behind(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["fail.2bit"]
 
 
+def _offsets(index: bytes, version: int):
+    """Record offsets of a little-endian header + index."""
+    count = struct.unpack_from("<I", index, 8)[0]
+    pos, out = 16, []
+    for _ in range(count):
+        pos += 1 + index[pos]
+        out.append(struct.unpack_from("<Q" if version else "<I", index, pos)[0])
+        pos += 8 if version else 4
+    assert pos == len(index)
+    return out
+
+
 def test_version_choice():
+    from array import array
+
     names = [b"a", b"b"]
     # header 16 bytes, then per name: size byte, name, 4-byte (version 0) or 8-byte offset
-    assert _choose_version(names, [10, 10], None) == (0, [28, 38])
+
+    def choose(sizes, version):
+        chosen, index = _index(names, array("Q", sizes), version, "<")
+        assert index[:12] == struct.pack("<III", 0x1A412743, chosen, 2)
+        return chosen, _offsets(index, chosen)
+
+    assert choose([10, 10], None) == (0, [28, 38])
     big = [0xFFFFFFFF - 27, 10]
     # the second record would start at 2^32 with 32-bit offsets
-    version, offsets = _choose_version(names, big, None)
-    assert version == 1 and offsets == [36, 36 + big[0]]
-    assert _choose_version(names, [0xFFFFFFFF - 28, 10], None)[0] == 0
+    assert choose(big, None) == (1, [36, 36 + big[0]])
+    assert choose([0xFFFFFFFF - 28, 10], None)[0] == 0
     with pytest.raises(UsageError, match="-long"):
-        _choose_version(names, big, 0)
-    assert _choose_version(names, [1, 1], 1) == (1, [36, 37])
+        choose(big, 0)
+    assert choose([1, 1], 1) == (1, [36, 37])
     # the last record may extend past 4 GiB: only offsets must fit
-    assert _choose_version(names, [10, 0xFFFFFFFF], None)[0] == 0
+    assert choose([10, 0xFFFFFFFF], None)[0] == 0
+    chosen, index = _index(names, array("Q", [3, 4]), 1, ">")
+    assert struct.unpack_from(">Q", index, 16 + 2) == (36,) and index[:4] == b"\x1a\x41\x27\x43"
 
 
 def test_packing_table_is_kents():

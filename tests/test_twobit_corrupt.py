@@ -28,6 +28,9 @@ def read_everything(source):
             tb.fetch(name, mask=False)
             tb.n_blocks(name)
             tb.mask_blocks(name)
+            for mask in (False, True):
+                b"".join(tb.blocks_bed(name, mask, lines_per_piece=2))
+                tb.block_bases(name, mask)
         return dict(tb.sizes)
 
 
@@ -103,9 +106,16 @@ def test_blocks_past_the_sequence_end(tmp_path, good):
         rec = tb._record_of("chr1")
     at = rec.offset + 8  # first N block start
     data = good[:at] + struct.pack("<I", 10_000) + good[at + 4:]
+    for source in sources(tmp_path, data):
+        with TwoBitFile(source) as tb:
+            for query in (tb.n_blocks, tb.block_arrays, tb.block_bases, lambda n: list(tb.blocks_bed(n))):
+                with pytest.raises(FormatError, match=r"N block 0 of sequence 'chr1' \(10000-10004\) runs past") as err:
+                    query("chr1")
+                assert err.value.offset == rec.offset
+            pieces = tb.blocks_bed("chr1", lines_per_piece=1)  # checked piece by piece, as read
+            with pytest.raises(FormatError, match="runs past"):
+                next(pieces)
     with TwoBitFile(io.BytesIO(data)) as tb:
-        with pytest.raises(FormatError, match="runs past"):
-            tb.n_blocks("chr1")
         # fetches stay within the region whatever the tables say
         assert len(tb.fetch("chr1")) == len(RECORDS[0][1])
 

@@ -14,25 +14,34 @@ Reading:
   :class:`~trackpack.errors.FormatError` naming the file and line.  (kent also rejects
   blank lines before the first header; trackpack skips them.)
 
+:func:`read_fasta` gives (name, sequence) records, :func:`scan_fasta` headers and raw
+sequence text; the .2bit writer takes the raw chunks of :func:`read_chunks` and applies
+the same rules in C (``TwoBitRecordWriter`` in cext/seqcodec.pyx).
+
 Writing: :func:`format_fasta` renders one record the way kent's tools do
 (``faWriteNext``): a ``>name`` line, then the bases in lines of 50.
 """
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
+import os
 import queue
+import stat
 import threading
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from . import _kernels
 from .errors import ArgumentError, FormatError
-from .files import PathOrFile, display_name, open_input
+from .files import GZIP_MAGIC, STDIN_NAMES, PathOrFile, display_name, open_input
 
 __all__ = [
     "FastaHeader",
     "read_fasta",
     "scan_fasta",
+    "read_chunks",
+    "text_size",
     "format_fasta",
     "write_fasta",
     "reverse_complement",
@@ -51,6 +60,7 @@ FASTA_LINE_WIDTH = 50
 _KEEP = bytes(1 if b in SEQUENCE_CHARACTERS else 0 for b in range(256))
 _CHUNK = 4 << 20
 _PREFETCH = 6
+_BATCH_ITEMS = 2048
 _BOM = codecs.BOM_UTF8
 _BLANK = b" \t\r\n\v\f"
 
@@ -93,15 +103,86 @@ def scan_fasta(
     if not background:
         yield from _scan_source(source, path, chunk_size)
         return
-    yield from _in_background(lambda: _scan_source(source, path, chunk_size), _PREFETCH)
+    # The helper thread hands over lists of items: one queue transfer per list instead of
+    # two per record keeps inputs of many short records (contigs, reads) fast.
+    for batch in _in_background(lambda: _batches(_scan_source(source, path, chunk_size), chunk_size), _PREFETCH):
+        yield from batch
+
+
+def _batches(items: Iterator, chunk_size: int) -> Iterator[list]:
+    """Group ``items`` into lists of at most _BATCH_ITEMS items or about ``chunk_size``
+    bytes of text.  An error comes after the items that preceded it, as unbatched."""
+    batch: list = []
+    size = 0
+    try:
+        for item in items:
+            batch.append(item)
+            if type(item) is memoryview:
+                size += len(item)
+            if size >= chunk_size or len(batch) >= _BATCH_ITEMS:
+                yield batch
+                batch = []
+                size = 0
+    except Exception:
+        if batch:
+            yield batch
+        raise
+    if batch:
+        yield batch
 
 
 def _scan_source(source: PathOrFile, path: str, chunk_size: int) -> Iterator[Union[FastaHeader, memoryview]]:
-    if isinstance(source, io.TextIOBase):  # e.g. io.StringIO or open(path) in text mode
-        yield from _scan(_TextAsBytes(source), path, chunk_size)
-        return
-    with open_input(source) as stream:
+    with _open_text(source) as stream:
         yield from _scan(stream, path, chunk_size)
+
+
+def text_size(sources: Iterable[PathOrFile]) -> Optional[int]:
+    """Bytes of text in FASTA inputs when known up front (plain files only), else None:
+    the total a progress display can show.  Standard input, pipes, file objects and gzip
+    files (whose text is larger than the file by an unknown factor) give None."""
+    total = 0
+    for source in sources:
+        if not isinstance(source, (str, os.PathLike)) or os.fspath(source) in STDIN_NAMES:
+            return None
+        try:
+            st = os.stat(source)
+            if not stat.S_ISREG(st.st_mode):
+                return None  # a pipe: reading its first bytes would consume them
+            with open(source, "rb") as f:
+                if f.read(2) == GZIP_MAGIC:
+                    return None
+        except OSError:
+            return None
+        total += st.st_size
+    return total
+
+
+def _open_text(source: PathOrFile):
+    """A binary stream of the FASTA text of ``source`` (a context manager)."""
+    if isinstance(source, io.TextIOBase):  # e.g. io.StringIO or open(path) in text mode
+        return contextlib.nullcontext(_TextAsBytes(source))
+    return open_input(source)
+
+
+def read_chunks(source: PathOrFile, *, chunk_size: int = _CHUNK, background: bool = True) -> Iterator[bytes]:
+    """The raw text of FASTA input in chunks of ``chunk_size`` bytes (the last shorter).
+
+    Gzip input comes inflated and a leading UTF-8 byte-order mark is dropped; nothing
+    else is checked.  For parsers that take text in bulk (the .2bit writer); with
+    ``background`` (default) a helper thread reads and inflates a few chunks ahead.
+    """
+    def chunks() -> Iterator[bytes]:
+        with _open_text(source) as stream:
+            buf = stream.read(chunk_size)
+            if buf.startswith(_BOM):
+                buf = buf[len(_BOM):]
+            while buf:
+                yield buf
+                buf = stream.read(chunk_size)
+
+    if not background:
+        return chunks()
+    return _in_background(chunks, _PREFETCH)
 
 
 class _TextAsBytes:

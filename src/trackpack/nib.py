@@ -18,8 +18,8 @@ from typing import Iterable, List, Optional, Tuple, Union
 
 from . import _kernels
 from .errors import ArgumentError, ClosedFileError, FormatError, OutOfRangeError
-from .fasta import FastaHeader, scan_fasta, sequence_pairs
-from .files import STDIN_NAMES, PathOrFile, RandomAccess, atomic_output, display_name
+from .fasta import FastaHeader, scan_fasta, sequence_pairs, text_size
+from .files import PathOrFile, RandomAccess, atomic_output, display_name
 from .progress import Progress
 
 __all__ = ["NibFile", "NibSummary", "write_nib", "NIB_SIGNATURE"]
@@ -264,12 +264,7 @@ def write_nib(
     packer = _codec.NibPacker(nib_table(mask, hard_mask, is_fasta))
     name: Optional[str] = None
     header_line = 0
-    total = None
-    if isinstance(source, (str, os.PathLike)) and os.fspath(source) not in STDIN_NAMES:
-        try:
-            total = os.path.getsize(source)
-        except OSError:
-            total = None
+    total = text_size([source]) if is_fasta else None
     with Progress("faToNib", total, "B", enabled=progress) as bar:
         if is_fasta:
             path = display_name(source)

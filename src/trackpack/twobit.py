@@ -16,31 +16,32 @@ Reading (:class:`TwoBitFile`) memory-maps the file when it can, parses only the 
 the name index on open, and reads a record's block tables on first use; a region read
 touches just its packed bytes and finds its N and mask blocks by binary search.
 
-Writing (:func:`write_twobit`) packs one sequence at a time and spools the records to a
-temporary file next to the output, because the index (which holds every record's offset)
-precedes the data; memory stays at about a quarter of the largest sequence.
+Writing (:func:`write_twobit`) parses FASTA text and packs it in one C pass, a chunk of
+text at a time (so millions of short records cost no more than a few chromosomes), and
+appends the records to a temporary file next to the output, because the index (which
+holds every record's offset) precedes the data; memory stays at about a quarter of the
+largest sequence, plus the names.
 """
 from __future__ import annotations
 
+import bisect
 import contextlib
 import logging
 import mmap
 import os
-import shutil
 import stat
 import struct
 import sys
 import tempfile
 from array import array
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import IO, TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _kernels
 from .errors import ArgumentError, FormatError, OutOfRangeError, UsageError
-from .fasta import FastaHeader, scan_fasta, sequence_pairs
-from .files import STDIN_NAMES, STDOUT_NAMES, PathOrFile, RandomAccess, atomic_output, display_name
+from .fasta import read_chunks, sequence_pairs, text_size
+from .files import STDOUT_NAMES, PathOrFile, RandomAccess, atomic_output, display_name
 from .progress import Progress
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,6 +76,10 @@ _INDEX_ENTRY_GUESS = 32
 ARRAY_CODES = _codec.ARRAY_CODES
 
 _HOST_LITTLE = sys.byteorder == "little"
+#: madvise() advice that drops mapped pages from our resident memory (None: unavailable)
+_DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
+#: block tables longer than this are released from memory once read through
+_RELEASE_MIN_BLOCKS = 1 << 16
 
 
 def _order_prefix(byte_order: str) -> str:
@@ -103,7 +108,9 @@ class TwoBitFile(_codec.TwoBitCore, Mapping):
     - :meth:`fetch` - one region as a str (soft-masked bases in lower case by default);
     - :meth:`fetch_many` - many regions in one call, a list of str;
     - :meth:`fetch_array` - many regions as a numpy array of base codes or one-hot rows;
-    - :meth:`n_blocks`, :meth:`mask_blocks` - runs of N and of soft-masked bases;
+    - :meth:`n_blocks`, :meth:`mask_blocks` - runs of N and of soft-masked bases
+      (:meth:`block_arrays`, :meth:`blocks_bed`, :meth:`block_count`,
+      :meth:`block_bases` for tables of millions of blocks);
     - :meth:`region` - checks a region as :meth:`fetch` would, without reading it.
 
     Attributes: ``path`` (as given), ``version`` (0, or 1 for 64-bit offsets) and
@@ -260,33 +267,87 @@ class TwoBitFile(_codec.TwoBitCore, Mapping):
         return cache
 
     def n_blocks(self, name: str) -> List[Tuple[int, int]]:
-        """Runs of N in sequence ``name`` as (start, end) pairs, as stored in the file."""
+        """Runs of N in sequence ``name`` as (start, end) pairs, as stored in the file.
+
+        A list of tuples is handy for short tables; for tables of millions of blocks use
+        :meth:`block_arrays` (compact numpy arrays) or :meth:`blocks_bed` (BED text)."""
         return self._blocks(name, False)
 
     def mask_blocks(self, name: str) -> List[Tuple[int, int]]:
-        """Soft-masked (lower-case) runs of sequence ``name`` as (start, end) pairs."""
+        """Soft-masked (lower-case) runs of sequence ``name`` as (start, end) pairs
+        (see :meth:`n_blocks` for long tables)."""
         return self._blocks(name, True)
 
     def _blocks(self, name: str, mask: bool) -> List[Tuple[int, int]]:
+        starts, ends = self.block_arrays(name, mask)
+        return list(zip(starts.tolist(), ends.tolist()))
+
+    def block_count(self, name: str, mask: bool = False) -> int:
+        """Number of N blocks of sequence ``name`` (with ``mask``: of soft-masked blocks)."""
+        return self._block_count(name, mask)
+
+    def block_arrays(self, name: str, mask: bool = False) -> Tuple["np.ndarray", "np.ndarray"]:
+        """(starts, ends) of the N blocks of ``name`` (with ``mask``: the soft-masked
+        blocks) as two int64 numpy arrays, in file order.  A block that runs past the end
+        of the sequence is a FormatError."""
         import numpy as np  # here, not at import: the command-line tools start faster
 
         raw, count, _ = self._block_table(name, mask)
-        record = self._record_of(name)
         dtype = "<u4" if self.byte_order == "little" else ">u4"
         table = np.frombuffer(raw, dtype=dtype)
         starts = table[:count].astype(np.int64)
         ends = starts + table[count:]
-        bad = np.flatnonzero(ends > record.size)
+        size = self._record_of(name).size
+        bad = np.flatnonzero(ends > size)
         if bad.size:
-            i = int(bad[0])
-            what = "mask" if mask else "N"
-            raise FormatError(
-                f"{what} block {i} of sequence '{name}' ({int(starts[i])}-{int(ends[i])}) runs past "
-                f"the sequence end ({record.size})",
-                path=self.path,
-                offset=record.offset,
-            )
-        return list(zip(starts.tolist(), ends.tolist()))
+            self._block_total(name, mask)  # raises the FormatError naming the first bad block
+        return starts, ends
+
+    def block_bases(self, name: str, mask: bool = False) -> int:
+        """Bases inside the N blocks of ``name`` (with ``mask``: inside soft-masked blocks);
+        ``twoBitInfo -noNs`` reports the sequence size minus the N bases."""
+        total = self._block_total(name, mask)
+        count = self._block_count(name, mask)
+        if count > _RELEASE_MIN_BLOCKS:
+            self._release_table(name, mask, count, count)
+        return total
+
+    def blocks_bed(self, name: str, mask: bool = False, *, lines_per_piece: int = 1 << 18) -> Iterator[bytes]:
+        """The N blocks of ``name`` (with ``mask``: the soft-masked blocks) as BED3 text,
+        ``name<TAB>start<TAB>end<LF>`` per block: what ``twoBitInfo -nBed`` (``-maskBed``)
+        prints.
+
+        Yields bytes pieces of ``lines_per_piece`` lines (the last may be shorter), formatted
+        straight from the file's tables: memory stays at one piece, however many millions
+        of blocks the sequence has.  An unknown name raises NotFoundError at the call; a
+        block past the end of the sequence raises FormatError when its piece is reached.
+        """
+        lines_per_piece = _codec.as_index(lines_per_piece, "lines_per_piece")
+        if lines_per_piece <= 0:
+            raise ArgumentError(f"lines_per_piece must be positive, not {lines_per_piece}")
+        count = self._block_count(name, mask)
+        prefix = name.encode("utf-8", "surrogateescape") + b"\t"
+
+        def pieces() -> Iterator[bytes]:
+            for first in range(0, count, lines_per_piece):
+                stop = min(count, first + lines_per_piece)
+                piece = self._blocks_bed(name, mask, prefix, first, lines_per_piece)
+                self._release_table(name, mask, count, stop)
+                yield piece
+
+        return pieces()
+
+    def _release_table(self, name: str, mask: bool, count: int, stop: int) -> None:
+        """Let the OS take back the mapped pages of blocks [0, stop) of a table we have read
+        through: their data stays in the page cache, but not in this process's resident
+        memory, which would otherwise grow by every table read (hundreds of MB)."""
+        if self._mmap is None or _DONTNEED is None or stop <= 0:
+            return
+        starts = self._block_table_offset(name, mask)
+        for begin in (starts, starts + 4 * count):  # the starts, then the sizes
+            aligned = begin - begin % mmap.PAGESIZE
+            with contextlib.suppress(OSError, ValueError):
+                self._mmap.madvise(_DONTNEED, aligned, begin + 4 * stop - aligned)
 
     def fetch_chunks(
         self, name: str, start: int = 0, end: Optional[int] = None, mask: bool = True, chunk_size: int = 10_000_000
@@ -499,121 +560,195 @@ def _fasta_sources(source) -> Optional[List]:
 
 
 class _Records:
-    """Packs the records of FASTA inputs or (name, sequence) pairs, one at a time.
+    """The records a :class:`TwoBitRecordWriter` packs into the spool, with kent's rules.
 
-    Two packers take turns, so that one record is written to the spool (by a helper
-    thread: the write releases the GIL) while the next one is being packed.
+    After every call into the writer, :meth:`collect` takes the names of the records it
+    finished.  Names are checked (repeats, length) in bulk when the input ends, or when
+    the writer reports a problem: the first problem in input order is the one raised,
+    as a record-by-record check would find it, but millions of short records cost little.
     """
 
-    def __init__(self, table: bytes, progress: Progress) -> None:
-        self._packers = [_codec.TwoBitPacker(table), _codec.TwoBitPacker(table)]
-        self._pending: List[Optional[Future]] = [None, None]
-        self._turn = 0
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="trackpack-2bit-writer")
-        self.progress = progress
-        self.packer = self._packers[0]
+    def __init__(self, writer, out_path, *, strip_version: bool, ignore_dups: bool) -> None:
+        self.writer = writer
+        self.out_path = out_path
+        self.strip_version = strip_version
+        self.ignore_dups = ignore_dups
+        self.taken: List[bytes] = []  # names of the writer's records, in its numbering
+        self.empty: List[Tuple[int, bytes]] = []  # (records before it, name) of records without bases
+        self.names: List[bytes] = []  # after check(): kept records' names, in file order
+        self.skipped: List[int] = []  # after check(): writer records left out as repeats
+        self.source_starts: List[int] = []  # first record number of each input
+        self.source_paths: List[str] = []  # each input's name, "" for (name, sequence) pairs
+        self.path = ""
 
-    def _next_packer(self):
-        """The other packer, once its record is on disk."""
-        self._turn ^= 1
-        pending = self._pending[self._turn]
-        if pending is not None:
-            pending.result()  # re-raises a failed write
-            self._pending[self._turn] = None
-        self.packer = self._packers[self._turn]
-        self.packer.reset()
-        return self.packer
+    # -- inputs --------------------------------------------------------------------------
 
-    def write(self, spool: IO[bytes], header: bytes) -> None:
-        """Queue the current record (``header`` + packed bases) for the spool."""
-        packed = self.packer.packed()
+    def fasta(self, source, bar: Progress) -> None:
+        """Pack every record of one FASTA input."""
+        self._begin(display_name(source))
+        writer = self.writer
+        writer.begin_source()
+        chunks = read_chunks(source)
+        with contextlib.closing(chunks):  # on errors, stops the reader thread now
+            for chunk in chunks:
+                self.collect(writer.feed(chunk))
+                bar.update(len(chunk))
+        self.collect(writer.end_source())
 
-        def job() -> None:
-            spool.write(header)
-            spool.write(packed)
-
-        self._pending[self._turn] = self._pool.submit(job)
-
-    def flush(self) -> None:
-        """Wait for every queued write (and raise the first error)."""
-        for i, pending in enumerate(self._pending):
-            if pending is not None:
-                pending.result()
-                self._pending[i] = None
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
-    def from_fasta(self, sources: List) -> Iterator[Tuple[str, str, int, bool]]:
-        """(name, path, line, from_fasta) per record; ``self.packer`` holds its bases."""
-        for source in sources:
-            path = display_name(source)
-            current: Optional[FastaHeader] = None
-            packer = self.packer
-            for item in scan_fasta(source):
-                if isinstance(item, FastaHeader):
-                    if current is not None:
-                        packer.finish()
-                        yield current.name, path, current.line, True
-                    packer = self._next_packer()
-                    current = item
-                else:
-                    try:
-                        packer.feed(item)
-                    except OverflowError:
-                        raise FormatError(
-                            f"sequence '{current.name}' has more than {_codec.MAX_BASES:,} bases, "
-                            "the most a .2bit record can hold",
-                            path=path,
-                            line=current.line,
-                        ) from None
-                    self.progress.update(len(item))
-            if current is not None:
-                packer.finish()
-                yield current.name, path, current.line, True
-
-    def from_pairs(self, pairs) -> Iterator[Tuple[str, str, int, bool]]:
-        """(name, "", record number, False) per (name, sequence) pair; as :meth:`from_fasta`."""
+    def pairs(self, pairs, bar: Progress) -> None:
+        """Pack (name, sequence) pairs, each a record."""
+        self._begin("")
+        add = self.writer.add_sequence
         for number, name, data in sequence_pairs(pairs):
-            packer = self._next_packer()
-            try:
-                packer.feed(data)
-            except OverflowError:
-                raise ArgumentError(
-                    f"record {number} ({name}): more than {_codec.MAX_BASES:,} bases, "
-                    "the most a .2bit record can hold"
-                ) from None
-            packer.finish()
-            self.progress.update(packer.size)
-            yield name, "", number, False
+            self.collect(add(name.encode("utf-8", "surrogateescape"), data, number))
+            bar.update(len(data))
+        self.collect(self.writer.flush())
+
+    def _begin(self, path: str) -> None:
+        self.path = path
+        self.source_starts.append(len(self.taken))
+        self.source_paths.append(path)
+
+    # -- checks --------------------------------------------------------------------------
+
+    def collect(self, status) -> None:
+        """Take the records finished since the last call; raise for ``status``."""
+        names, empty = self.writer.take()
+        before = len(self.taken)
+        self.taken.extend(names)
+        self.empty.extend((before + position, name) for position, name, _ in empty)
+        if status is not None:
+            self.check()  # a problem with an earlier record comes first
+            raise self._status_error(*status)
+
+    def check(self) -> None:
+        """Apply kent's rules to every record taken: warn about records without bases,
+        refuse (or with ignore_dups, skip) repeated names, refuse names over 255 bytes."""
+        names = self.taken
+        if self.strip_version:
+            names = [name.split(b".", 1)[0] for name in names]
+        if len(set(names)) == len(names) and max(map(len, names), default=0) <= MAX_NAME_BYTES:
+            for _, name in self.empty:
+                self._warn_empty(name)
+            self.names = names
+            return
+        # one record at a time, in input order: the first problem is the one reported
+        empty = self.empty
+        next_empty = 0
+        seen: Dict[bytes, int] = {}
+        kept: List[bytes] = []
+        for record, name in enumerate(names):
+            while next_empty < len(empty) and empty[next_empty][0] <= record:
+                self._warn_empty(empty[next_empty][1])
+                next_empty += 1
+            earlier = seen.get(name)
+            if earlier is not None:
+                if self.ignore_dups:
+                    self.skipped.append(record)
+                    continue
+                raise self._duplicate(name, earlier, record)
+            if len(name) > MAX_NAME_BYTES:
+                raise self._too_long_name(name, record)
+            seen[name] = record
+            kept.append(name)
+        for _, name in empty[next_empty:]:
+            self._warn_empty(name)
+        self.names = kept
+
+    def _warn_empty(self, name: bytes) -> None:
+        text = _name_text(name)
+        if self.source_paths and self.source_paths[0]:  # FASTA input
+            log.warning("Invalid fasta format: sequence size == 0 for element %s", text)
+        log.warning("Skipping item %s which has no sequence.\n", text)
+
+    def _where(self, record: int) -> Tuple[str, int]:
+        """(input name, line or record number) of a writer record."""
+        source = bisect.bisect_right(self.source_starts, record) - 1
+        return self.source_paths[source], self.writer.line_of(record)
+
+    def _duplicate(self, name: bytes, earlier: int, record: int) -> Exception:
+        first_path, first_line = self._where(earlier)
+        path, line = self._where(record)
+        text = _name_text(name)
+        if not path:  # pairs: duplicates are bad data as in FASTA, named by record number
+            return FormatError(f"record {line}: duplicate sequence name '{text}' (first seen at record {first_line})")
+        where = f"{first_path}:{first_line}" if first_path else f"record {first_line}"
+        return FormatError(f"duplicate sequence name '{text}' (first seen at {where})", path=path, line=line)
+
+    def _too_long_name(self, name: bytes, record: int) -> Exception:
+        path, line = self._where(record)
+        what = (f"sequence name '{_name_text(name)}' is {len(name)} bytes long; "
+                f".2bit names are limited to {MAX_NAME_BYTES}")
+        if path:
+            return FormatError(what, path=path, line=line)
+        return ArgumentError(f"record {line}: {what}")
+
+    def _status_error(self, code: int, line: int, detail) -> Exception:
+        path = self.path
+        if code == _codec.WRITER_TOO_LONG:
+            name = _name_text(detail)
+            if not path:
+                return ArgumentError(
+                    f"record {line} ({name}): more than {_codec.MAX_BASES:,} bases, the most a .2bit record can hold"
+                )
+            return FormatError(
+                f"sequence '{name}' has more than {_codec.MAX_BASES:,} bases, the most a .2bit record can hold",
+                path=path,
+                line=line,
+            )
+        if code == _codec.WRITER_NO_NAME:
+            return FormatError("expecting a sequence name after '>'", path=path, line=line)
+        if code == _codec.WRITER_NOT_FASTA:
+            return FormatError("not FASTA: expected a header line starting with '>'", path=path, line=line)
+        if code == _codec.WRITER_NO_RECORDS:
+            return FormatError("no FASTA records: the input is empty", path=path, line=line)
+        if code == _codec.WRITER_IO_ERROR:
+            return OSError(detail, os.strerror(detail), os.fspath(self.out_path))
+        return MemoryError("out of memory while packing sequences")
+
+    # -- results -------------------------------------------------------------------------
+
+    def layout(self) -> Tuple[List[bytes], "array", int, List[Tuple[int, int]]]:
+        """(names, record sizes, bases, spool ranges) of the records to write."""
+        sizes = array("Q", self.writer.record_sizes())
+        bases = self.writer.total_bases
+        ranges = [(0, sum(sizes))]
+        if self.skipped:
+            skip = set(self.skipped)
+            all_bases = array("Q", self.writer.record_bases())
+            bases -= sum(all_bases[i] for i in skip)
+            kept = array("Q")
+            ranges = []
+            pos = 0
+            for i, size in enumerate(sizes):
+                if i not in skip:
+                    kept.append(size)
+                    if ranges and sum(ranges[-1]) == pos:
+                        ranges[-1] = (ranges[-1][0], ranges[-1][1] + size)
+                    else:
+                        ranges.append((pos, size))
+                pos += size
+            sizes = kept
+        return self.names, sizes, bases, ranges
 
 
-def _check_name(name: str, path: str, line: int, from_fasta: bool) -> bytes:
-    raw = name.encode("utf-8", "surrogateescape")
-    if len(raw) > MAX_NAME_BYTES:
-        what = f"sequence name '{name}' is {len(raw)} bytes long; .2bit names are limited to {MAX_NAME_BYTES}"
-        if from_fasta:
-            raise FormatError(what, path=path, line=line)
-        raise ArgumentError(f"record {line}: {what}")
-    return raw
+def _name_text(name: bytes) -> str:
+    return name.decode("utf-8", "surrogateescape")
 
 
-def _choose_version(names: List[bytes], sizes: List[int], version: Optional[int]) -> Tuple[int, List[int]]:
-    """Version and record offsets: version 0 unless an offset would pass 2^32-1."""
+def _index(names: List[bytes], sizes, version: Optional[int], order: str) -> Tuple[int, bytes]:
+    """(version, header + index): version 0 unless a record offset would pass 2^32-1."""
+    swap = (order == "<") != _HOST_LITTLE
     for candidate in (0, 1):
         if version is not None and candidate != version:
             continue
-        offset_size = 8 if candidate == 1 else 4
-        pos = _HEADER.size + sum(1 + len(n) + offset_size for n in names)
-        offsets = []
-        for size in sizes:
-            offsets.append(pos)
-            pos += size
-        if candidate == 1 or not offsets or offsets[-1] <= _U32_MAX:
-            return candidate, offsets
+        entries = _codec.index_entries(names, sizes, 8 if candidate == 1 else 4, swap)
+        if entries is not None:
+            return candidate, struct.pack(order + _HEADER.format, TWOBIT_SIGNATURE, candidate, len(names), 0) + entries
         if version == 0:
+            need = _HEADER.size + sum(len(name) + 5 for name in names) + sum(sizes)
             raise UsageError(
-                f"the sequences need {pos:,} bytes, more than version-0 .2bit offsets can address "
+                f"the sequences need {need:,} bytes, more than version-0 .2bit offsets can address "
                 "(4 GiB); write version 1 (faToTwoBit -long)"
             )
     raise AssertionError("unreachable")  # pragma: no cover
@@ -632,8 +767,8 @@ def _spool_for(out_path) -> Iterator[IO[bytes]]:
         yield spool
 
 
-def _copy_file(src: IO[bytes], dst: IO[bytes], size: int) -> None:
-    """Append ``size`` bytes of ``src`` (from its start) to ``dst``, in the kernel if possible."""
+def _copy_range(src: IO[bytes], dst: IO[bytes], offset: int, size: int) -> None:
+    """Append bytes [offset, offset+size) of ``src`` to ``dst``, in the kernel if possible."""
     src.flush()
     dst.flush()
     try:
@@ -648,9 +783,9 @@ def _copy_file(src: IO[bytes], dst: IO[bytes], size: int) -> None:
             try:
                 while done < size:
                     if copy is os.sendfile:
-                        n = os.sendfile(dst_fd, src_fd, done, size - done)
+                        n = os.sendfile(dst_fd, src_fd, offset + done, size - done)
                     else:
-                        n = copy(src_fd, dst_fd, size - done, done)  # type: ignore[misc]
+                        n = copy(src_fd, dst_fd, size - done, offset + done)  # type: ignore[misc]
                     if n <= 0:
                         break
                     done += n
@@ -658,8 +793,13 @@ def _copy_file(src: IO[bytes], dst: IO[bytes], size: int) -> None:
                     return
             except OSError:
                 pass
-    src.seek(done)
-    shutil.copyfileobj(src, dst, 16 << 20)
+    src.seek(offset + done)
+    while done < size:
+        piece = src.read(min(size - done, 16 << 20))
+        if not piece:
+            raise OSError(f"the spool file ended {size - done} bytes early")
+        dst.write(piece)
+        done += len(piece)
 
 
 def write_twobit(
@@ -687,7 +827,8 @@ def write_twobit(
         byte_order: "little" (default, what kent writes on x86) or "big".
         strip_version: cut names at the first '.' (-stripVersion).
         ignore_dups: keep the first of records with the same name (-ignoreDups); by
-            default a repeated name is a FormatError naming both lines.
+            default a repeated name is a FormatError naming both occurrences (their
+            lines, or for (name, sequence) pairs their record numbers).
         progress: show progress on stderr (None: only on a terminal).
 
     Bases that are not A, C, G, T (or U, stored as T) become N as kent's faToTwoBit does;
@@ -700,72 +841,22 @@ def write_twobit(
     swap = (order == "<") != _HOST_LITTLE
     fasta = _fasta_sources(source)
     table = packing_table(mask, fasta is not None)
-    total = None
-    if fasta is not None:
-        try:
-            total = sum(os.path.getsize(s) for s in fasta if _is_path(s) and os.fspath(s) not in STDIN_NAMES)
-        except OSError:
-            total = None
+    total = text_size(fasta) if fasta is not None else None
     with Progress("faToTwoBit", total, "B" if fasta is not None else "bases", enabled=progress) as bar, _spool_for(
         out_path
     ) as spool:
-        records = _Records(table, bar)
-        try:
-            chosen, index, data_size, count, bases = _pack_all(
-                records, fasta, source, spool, swap, order, version, strip_version, ignore_dups
-            )
-        finally:
-            records.close()
+        writer = _codec.TwoBitRecordWriter(table, spool.fileno(), swap, _codec.MAX_BASES)
+        records = _Records(writer, out_path, strip_version=strip_version, ignore_dups=ignore_dups)
+        if fasta is not None:
+            for one in fasta:
+                records.fasta(one, bar)
+        else:
+            records.pairs(source, bar)
+        records.check()
+        names, sizes, bases, ranges = records.layout()
+        chosen, index = _index(names, sizes, version, order)
         with atomic_output(out_path) as out:
             out.write(index)
-            _copy_file(spool, out, data_size)
-    return TwoBitSummary(count, bases, chosen, len(index) + data_size)
-
-
-def _pack_all(
-    records: _Records, fasta, source, spool: IO[bytes], swap: bool, order: str, version: Optional[int],
-    strip_version: bool, ignore_dups: bool,
-) -> Tuple[int, bytes, int, int, int]:
-    """Pack every record into ``spool``, with kent's rules for empty and repeated records.
-
-    Returns (version, header + index bytes, data bytes, sequences, bases).
-    """
-    names: List[bytes] = []
-    sizes: List[int] = []
-    seen = {}
-    bases = 0
-    stream = records.from_fasta(fasta) if fasta is not None else records.from_pairs(source)
-    with contextlib.closing(stream):  # on errors, stops the FASTA reader thread now
-        for name, path, line, from_fasta in stream:
-            packer = records.packer
-            if packer.size == 0:
-                if from_fasta:
-                    log.warning("Invalid fasta format: sequence size == 0 for element %s", name)
-                log.warning("Skipping item %s which has no sequence.\n", name)
-                continue
-            if strip_version:
-                name = name.split(".", 1)[0]
-            first = seen.get(name)
-            if first is not None:
-                if ignore_dups:
-                    continue
-                where = f"{first[0]}:{first[1]}" if first[0] else f"record {first[1]}"
-                if from_fasta:
-                    raise FormatError(f"duplicate sequence name '{name}' (first seen at {where})", path=path, line=line)
-                raise ArgumentError(f"record {line}: duplicate sequence name '{name}' (first seen at {where})")
-            seen[name] = (path, line)
-            raw_name = _check_name(name, path, line, from_fasta)
-            header = packer.record_header(swap)
-            records.write(spool, header)
-            names.append(raw_name)
-            sizes.append(len(header) + (packer.size + 3) // 4)
-            bases += packer.size
-    records.flush()
-    chosen, offsets = _choose_version(names, sizes, version)
-    offset_format = order + ("Q" if chosen == 1 else "I")
-    index = bytearray(struct.pack(order + _HEADER.format, TWOBIT_SIGNATURE, chosen, len(names), 0))
-    for raw_name, offset in zip(names, offsets):
-        index.append(len(raw_name))
-        index += raw_name
-        index += struct.pack(offset_format, offset)
-    return chosen, bytes(index), sum(sizes), len(names), bases
+            for offset, size in ranges:
+                _copy_range(spool, out, offset, size)
+    return TwoBitSummary(len(names), bases, chosen, len(index) + sum(sizes))

@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 import re
 import sys
-from typing import Iterator, List, Optional, Tuple
+from typing import Deque, Iterator, List, Optional, Tuple
 
 from ..errors import FormatError, NotFoundError, OutOfRangeError, UsageError
 from ..fasta import reverse_complement, write_fasta
 from ..files import RandomAccess, atomic_output, open_input
+from ..progress import Progress
 from .options import parse_args
 
 __all__ = ["fa_to_two_bit", "two_bit_to_fa", "two_bit_info", "fa_to_nib", "nib_frag"]
@@ -160,24 +162,21 @@ def _split_file_spec(spec: str) -> Tuple[str, Optional[str]]:
     return spec[:colon], spec[colon + 1:]
 
 
-def _is_two_bit(path: str) -> bool:
+def _require_two_bit(path: str, spec: str) -> None:
+    """Check that ``path`` is a .2bit file: a file that cannot be opened is an OSError
+    naming it (e.g. FileNotFoundError), any other file a UsageError as kent words it."""
     from ..twobit import TWOBIT_SIGNATURE
 
-    try:
-        if not os.path.isfile(path):
-            return False
-        with open(path, "rb") as f:
-            head = f.read(4)
-    except OSError:
-        return False
-    return len(head) == 4 and TWOBIT_SIGNATURE in (int.from_bytes(head, "little"), int.from_bytes(head, "big"))
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if len(head) != 4 or TWOBIT_SIGNATURE not in (int.from_bytes(head, "little"), int.from_bytes(head, "big")):
+        raise UsageError(f"{spec} is not a twoBit file")
 
 
 def parse_two_bit_spec(spec: str) -> Tuple[str, Optional[List[SeqSpec]]]:
     """``file.2bit[:seqSpec[,seqSpec...]]`` -> (path, specs or None for all sequences)."""
     path, rest = _split_file_spec(spec)
-    if not _is_two_bit(path):
-        raise UsageError(f"{spec} is not a twoBit file")
+    _require_two_bit(path, spec)
     if rest is None:
         return path, None
     specs = [parse_seq_spec(s) for s in rest.split(",") if s]
@@ -330,10 +329,16 @@ def _region(tb, name: str, start: int, end: int) -> Tuple[str, int, int]:
     return label, start, end
 
 
-def _write_region(out, tb, name: str, start: int, end: int, mask: bool) -> None:
+def _write_region(out, tb, name: str, start: int, end: int, mask: bool, bar: Progress) -> None:
     label, start, end = _region(tb, name, start, end)
     # 10 Mb pieces (a multiple of the 50-base line): whole chromosomes stream through
-    write_fasta(out, label, tb.fetch_chunks(name, start, end, mask, chunk_size=10_000_000))
+    write_fasta(out, label, _counted(tb.fetch_chunks(name, start, end, mask, chunk_size=10_000_000), bar))
+
+
+def _counted(pieces: Iterator[str], bar: Progress) -> Iterator[str]:
+    for piece in pieces:
+        bar.update(len(piece))
+        yield piece
 
 
 def _region_text(tb, name: str, start: int, end: int, mask: bool) -> Tuple[str, str]:
@@ -380,8 +385,7 @@ def two_bit_to_fa(argv: List[str]) -> int:
         spec = f"{in_name}:{seq}:{start}-{end}" if end > start else f"{in_name}:{seq}"
         path, specs = parse_two_bit_spec(spec)
     elif seq_list is not None:
-        if not _is_two_bit(in_name):
-            raise UsageError(f"{in_name} is not a twoBit file")
+        _require_two_bit(in_name, in_name)
         path, specs = in_name, _seq_list_file(seq_list) or None  # an empty list: everything, as kent
     else:
         path, specs = parse_two_bit_spec(in_name)
@@ -392,19 +396,24 @@ def two_bit_to_fa(argv: List[str]) -> int:
             _check_bpt(p.get("bpt"), tb, specs)
         with atomic_output(out_name) as out:
             if bed is not None:
-                for item in _read_bed(bed):
-                    label, text = _bed_sequence(tb, item)
-                    if p.flag("bedPos"):
-                        label = f"{item.chrom}:{item.start}-{item.end}"
-                    if no_mask:
-                        text = text.upper()
-                    write_fasta(out, label, text)
-            elif specs is None:
-                for name in tb:
-                    _write_region(out, tb, name, 0, 0, not no_mask)
-            else:
-                for s in specs:
-                    _write_region(out, tb, s.name, s.start, s.end, not no_mask)
+                items = _read_bed(bed)
+                with Progress("twoBitToFa", len(items), "items", enabled=p.progress) as bar:
+                    for item in items:
+                        label, text = _bed_sequence(tb, item)
+                        if p.flag("bedPos"):
+                            label = f"{item.chrom}:{item.start}-{item.end}"
+                        if no_mask:
+                            text = text.upper()
+                        write_fasta(out, label, text)
+                        bar.update(1)
+                return 0
+            regions = [SeqSpec(name) for name in tb] if specs is None else specs
+            with Progress("twoBitToFa", None, "bases", enabled=p.progress) as bar:
+                if bar.enabled:  # the bases to write, for the percentage (checks every region first)
+                    checked = (_region(tb, r.name, r.start, r.end) for r in regions)
+                    bar.total = sum(end - start for _, start, end in checked)
+                for r in regions:
+                    _write_region(out, tb, r.name, r.start, r.end, not no_mask, bar)
     return 0
 
 
@@ -458,23 +467,45 @@ def two_bit_info(argv: List[str]) -> int:
     names: Optional[List[str]] = None
     if rest is not None:
         names = [n for n in rest.split(":", 1)[0].split(",") if n][:1023]
+    bed_of = "mask" if p.flag("maskBed") else "n" if p.flag("nBed") else None
     with TwoBitFile(path) as tb, atomic_output(out_name) as out:
+        todo = names if names is not None else list(tb)
+        if bed_of is not None:
+            _write_blocks_bed(tb, todo, bed_of == "mask", out, p.progress)
+            return 0
         lines = []
-        for name in (names if names is not None else list(tb)):
-            if p.flag("maskBed"):
-                lines.extend(f"{name}\t{s}\t{e}\n" for s, e in tb.mask_blocks(name))
-            elif p.flag("nBed"):
-                lines.extend(f"{name}\t{s}\t{e}\n" for s, e in tb.n_blocks(name))
-            elif p.flag("noNs"):
-                size = tb[name].size - sum(e - s for s, e in tb.n_blocks(name))
-                lines.append(f"{name}\t{size}\n")
-            else:
-                lines.append(f"{name}\t{tb[name].size}\n")
+        for name in todo:
+            size = tb[name].size
+            if p.flag("noNs"):
+                size -= tb.block_bases(name)
+            lines.append(f"{name}\t{size}\n")
             if len(lines) > 65536:
                 out.write("".join(lines).encode("utf-8", "surrogateescape"))
                 lines = []
         out.write("".join(lines).encode("utf-8", "surrogateescape"))
     return 0
+
+
+def _write_blocks_bed(tb, names: List[str], mask: bool, out, progress: Optional[bool]) -> None:
+    """-maskBed / -nBed: BED lines formatted from the tables, one piece at a time; a helper
+    thread writes each piece while the next one is formatted (both release the GIL)."""
+    piece_lines = 1 << 18
+    with Progress("twoBitInfo", None, "blocks", enabled=progress) as bar, ThreadPoolExecutor(
+        1, thread_name_prefix="trackpack-bed-writer"
+    ) as writer:
+        if bar.enabled:  # counting reads every record's header: only when it is shown
+            bar.total = sum(tb.block_count(name, mask) for name in names)
+        pending: Deque[Future] = deque()
+        for name in names:
+            left = tb.block_count(name, mask)
+            for piece in tb.blocks_bed(name, mask, lines_per_piece=piece_lines):
+                pending.append(writer.submit(out.write, piece))
+                if len(pending) > 1:  # at most two pieces in memory
+                    pending.popleft().result()
+                bar.update(min(left, piece_lines))
+                left -= piece_lines
+        while pending:
+            pending.popleft().result()
 
 
 # ---------------------------------------------------------------------------------------
