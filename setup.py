@@ -34,7 +34,10 @@ def kernel_extensions():
         )
         for src in sources
     ]
-    return cythonize(extensions, compiler_directives=DIRECTIVES, nthreads=2, quiet=True)
+    # include_path lets kernels cimport the helpers shared through cext/*.pxd
+    return cythonize(
+        extensions, compiler_directives=DIRECTIVES, include_path=[KERNEL_DIR], nthreads=2, quiet=True
+    )
 
 
 setup(ext_modules=kernel_extensions())
