@@ -23,6 +23,10 @@ from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc, strtod
 from libc.string cimport memchr, memcmp, memcpy
 
+from growbuf cimport (
+    GrowBuf, growbuf_add, growbuf_add_byte, growbuf_add_int, growbuf_free, growbuf_init, growbuf_reserve,
+)
+
 # statuses of scan()
 cdef enum:
     S_NEED_MORE = 0
@@ -100,40 +104,9 @@ cdef enum:
     P_EMPTY = 5
 
 
-cdef struct Buf:
-    uint8_t* data
-    Py_ssize_t size
-    Py_ssize_t cap
-
-
-cdef inline int buf_reserve(Buf* b, Py_ssize_t extra) noexcept nogil:
-    cdef Py_ssize_t need = b.size + extra
-    cdef Py_ssize_t cap
-    cdef uint8_t* p
-    if need <= b.cap:
-        return 0
-    cap = b.cap * 2 if b.cap else 4096
-    while cap < need:
-        cap *= 2
-    p = <uint8_t*>realloc(b.data, cap)
-    if p == NULL:
-        return -1
-    b.data = p
-    b.cap = cap
-    return 0
-
-
-cdef inline int buf_add(Buf* b, const uint8_t* p, Py_ssize_t n) noexcept nogil:
-    if buf_reserve(b, n):
-        return -1
-    if n:
-        memcpy(b.data + b.size, p, n)
-    b.size += n
-    return 0
-
-
-cdef inline int buf_u32(Buf* b, uint32_t v, bint big) noexcept nogil:
-    if buf_reserve(b, 4):
+# a u32 field of a bigBed record in the file's byte order (only this kernel needs it)
+cdef inline int buf_u32(GrowBuf* b, uint32_t v, bint big) noexcept nogil:
+    if growbuf_reserve(b, 4):
         return -1
     cdef uint8_t* d = b.data + b.size
     if big:
@@ -148,13 +121,6 @@ cdef inline int buf_u32(Buf* b, uint32_t v, bint big) noexcept nogil:
         d[3] = (v >> 24) & 0xFF
     b.size += 4
     return 0
-
-
-cdef inline void buf_free(Buf* b) noexcept nogil:
-    free(b.data)
-    b.data = NULL
-    b.size = 0
-    b.cap = 0
 
 
 cdef inline bint is_space(uint8_t c) noexcept nogil:
@@ -303,11 +269,11 @@ cdef class BedScanner:
     cdef uint32_t chrom_id, chrom_size
     cdef int64_t last_start
     # blocks
-    cdef Buf block
-    cdef Buf done
-    cdef Buf keys[MAX_INDEX]
-    cdef Buf keylens[MAX_INDEX]
-    cdef Buf segs
+    cdef GrowBuf block
+    cdef GrowBuf done
+    cdef GrowBuf keys[MAX_INDEX]
+    cdef GrowBuf keylens[MAX_INDEX]
+    cdef GrowBuf segs
     cdef uint32_t cur_start, cur_end
     # coverage sweep: min-heap of ends of active items
     cdef uint32_t* heap
@@ -373,12 +339,12 @@ cdef class BedScanner:
         free(self.starts)
         free(self.chrom)
         free(self.heap)
-        buf_free(&self.block)
-        buf_free(&self.done)
-        buf_free(&self.segs)
+        growbuf_free(&self.block)
+        growbuf_free(&self.done)
+        growbuf_free(&self.segs)
         for i in range(MAX_INDEX):
-            buf_free(&self.keys[i])
-            buf_free(&self.keylens[i])
+            growbuf_free(&self.keys[i])
+            growbuf_free(&self.keylens[i])
 
     # --- Python-facing ---------------------------------------------------------------------
 
@@ -781,7 +747,7 @@ cdef class BedScanner:
 
     cdef int _emit(self, const uint8_t* p, uint32_t start, uint32_t end,
                    const uint8_t* score_text, Py_ssize_t score_len) noexcept nogil:
-        cdef Buf* b = &self.block
+        cdef GrowBuf* b = &self.block
         cdef int col, j
         cdef Py_ssize_t flen
         cdef uint32_t rec_len
@@ -789,14 +755,14 @@ cdef class BedScanner:
             return -1
         for col in range(3, self.field_count):
             if col > 3:
-                if buf_add(b, <const uint8_t*>b"\t", 1):
+                if growbuf_add_byte(b, 9):
                     return -1
             if col == 4 and score_text != NULL:
-                if buf_add(b, score_text, score_len):
+                if growbuf_add(b, score_text, score_len):
                     return -1
-            elif buf_add(b, p + self.fs[col], self.fe[col] - self.fs[col]):
+            elif growbuf_add(b, p + self.fs[col], self.fe[col] - self.fs[col]):
                 return -1
-        if buf_add(b, <const uint8_t*>b"\0", 1):
+        if growbuf_add_byte(b, 0):
             return -1
         if self.block_items == 0:
             self.cur_start = start
@@ -810,13 +776,13 @@ cdef class BedScanner:
             if <uint64_t>flen > self.max_index_key[j]:
                 self.max_index_key[j] = flen
             rec_len = <uint32_t>flen
-            if buf_add(&self.keys[j], p + self.fs[col], flen) or \
-               buf_add(&self.keylens[j], <const uint8_t*>&rec_len, 4):
+            if growbuf_add(&self.keys[j], p + self.fs[col], flen) or \
+               growbuf_add(&self.keylens[j], &rec_len, 4):
                 return -1
         return 0
 
     cdef void _finish_block(self) noexcept nogil:
-        cdef Buf t
+        cdef GrowBuf t
         t = self.done
         self.done = self.block
         self.block = t
@@ -838,7 +804,7 @@ cdef class BedScanner:
         row[1] = s
         row[2] = e
         row[3] = depth
-        return buf_add(&self.segs, <uint8_t*>row, 16)
+        return growbuf_add(&self.segs, row, 16)
 
     cdef int _push(self, uint32_t v) noexcept nogil:
         cdef Py_ssize_t i, parent
@@ -998,25 +964,7 @@ from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.float cimport PyFloat_AS_DOUBLE
 
 
-cdef inline int buf_int(Buf* b, long long v) noexcept nogil:
-    cdef char tmp[24]
-    cdef int n = 0
-    cdef unsigned long long u
-    cdef bint neg = v < 0
-    u = <unsigned long long>(-(v + 1)) + 1 if neg else <unsigned long long>v
-    while True:
-        tmp[23 - n] = <char>(48 + u % 10)
-        n += 1
-        u //= 10
-        if u == 0:
-            break
-    if neg:
-        tmp[23 - n] = 45
-        n += 1
-    return buf_add(b, <uint8_t*>&tmp[24 - n], n)
-
-
-cdef int _render_value(Buf* b, object v) except -1:
+cdef int _render_value(GrowBuf* b, object v) except -1:
     cdef Py_ssize_t n
     cdef const char* s
     cdef long long iv
@@ -1025,24 +973,24 @@ cdef int _render_value(Buf* b, object v) except -1:
     t = type(v)
     if t is str:
         s = PyUnicode_AsUTF8AndSize(v, &n)
-        if buf_add(b, <const uint8_t*>s, n):
+        if growbuf_add(b, s, n):
             raise MemoryError()
         return 0
     if t is int:
         iv = PyLong_AsLongLongAndOverflow(v, &overflow)
         if overflow == 0:
-            if buf_int(b, iv):
+            if growbuf_add_int(b, iv):
                 raise MemoryError()
             return 0
     elif t is bytes:
-        if buf_add(b, <const uint8_t*><char*>v, len(<bytes>v)):
+        if growbuf_add(b, <char*>v, len(<bytes>v)):
             raise MemoryError()
         return 0
     elif t is float or isinstance(v, float):
         d = PyFloat_AS_DOUBLE(v) if t is float else float(v)
         # pandas turns integer columns with missing values into floats: write them as integers
         if d == d and -9007199254740992.0 < d < 9007199254740992.0 and d == <double><long long>d:
-            if buf_int(b, <long long>d):
+            if growbuf_add_int(b, <long long>d):
                 raise MemoryError()
             return 0
     elif v is None:
@@ -1051,14 +999,14 @@ cdef int _render_value(Buf* b, object v) except -1:
         # lists (blockSizes, chromStarts, exonFrames...) in kent's form: trailing comma
         for x in v:
             _render_value(b, x)
-            if buf_add(b, <const uint8_t*>b",", 1):
+            if growbuf_add_byte(b, 44):
                 raise MemoryError()
         return 0
     elif hasattr(v, "__index__"):  # numpy integers
         return _render_value(b, v.__index__())
     text = str(v)
     s = PyUnicode_AsUTF8AndSize(text, &n)
-    if buf_add(b, <const uint8_t*>s, n):
+    if growbuf_add(b, s, n):
         raise MemoryError()
     return 0
 
@@ -1068,12 +1016,10 @@ def render_chunk(list records, int field_count):
 
     Returns (text, index of the first record of a wrong length or -1, its length).
     """
-    cdef Buf b
+    cdef GrowBuf b
     cdef Py_ssize_t i, j, n
     cdef const char* s
-    b.data = NULL
-    b.size = 0
-    b.cap = 0
+    growbuf_init(&b)
     try:
         for i in range(len(records)):
             rec = records[i]
@@ -1081,7 +1027,7 @@ def render_chunk(list records, int field_count):
             if t is str or t is bytes or t is bytearray:
                 if t is str:
                     s = PyUnicode_AsUTF8AndSize(rec, &n)
-                    if buf_add(&b, <const uint8_t*>s, n):
+                    if growbuf_add(&b, s, n):
                         raise MemoryError()
                 else:
                     _render_value(&b, bytes(rec))
@@ -1092,22 +1038,22 @@ def render_chunk(list records, int field_count):
                 if n == field_count or (n == 4 and field_count > 4):
                     for j in range(n):
                         if j:
-                            if buf_add(&b, <const uint8_t*>b"\t", 1):
+                            if growbuf_add_byte(&b, 9):
                                 raise MemoryError()
                         _render_value(&b, rec[j])
                 elif n == 4 and field_count == 3 and rec[3] in ("", b"", None):
                     for j in range(3):
                         if j:
-                            if buf_add(&b, <const uint8_t*>b"\t", 1):
+                            if growbuf_add_byte(&b, 9):
                                 raise MemoryError()
                         _render_value(&b, rec[j])
                 else:
                     return PyBytes_FromStringAndSize(<char*>b.data, b.size), i, n
-            if buf_add(&b, <const uint8_t*>b"\n", 1):
+            if growbuf_add_byte(&b, 10):
                 raise MemoryError()
         return PyBytes_FromStringAndSize(<char*>b.data, b.size), -1, 0
     finally:
-        buf_free(&b)
+        growbuf_free(&b)
 
 
 def unkey_lines(list records):
@@ -1116,15 +1062,13 @@ def unkey_lines(list records):
     Returns (text of the lines, each ending in a newline; [0] + their line numbers), the
     leading 0 because the tokenizer numbers the lines of a fed chunk from 1.
     """
-    cdef Buf b
+    cdef GrowBuf b
     cdef Py_ssize_t i, n, cut
     cdef const uint8_t* r
     cdef const uint8_t* nul
     cdef uint64_t ln
     cdef int k
-    b.data = NULL
-    b.size = 0
-    b.cap = 0
+    growbuf_init(&b)
     numbers = [0]
     try:
         for i in range(len(records)):
@@ -1139,11 +1083,11 @@ def unkey_lines(list records):
             for k in range(8):
                 ln = (ln << 8) | nul[5 + k]
             numbers.append(ln)
-            if buf_add(&b, r + cut, n - cut) or buf_add(&b, <const uint8_t*>b"\n", 1):
+            if growbuf_add(&b, r + cut, n - cut) or growbuf_add_byte(&b, 10):
                 raise MemoryError()
         return PyBytes_FromStringAndSize(<char*>b.data, b.size), numbers
     finally:
-        buf_free(&b)
+        growbuf_free(&b)
 
 
 def pad_keys(const uint8_t[::1] blob, const uint32_t[::1] lengths, Py_ssize_t width):

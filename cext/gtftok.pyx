@@ -25,6 +25,8 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memchr, memcmp, memcpy, memset
 
+from growbuf cimport GrowBuf, growbuf_add, growbuf_add_byte, growbuf_add_int, growbuf_free, growbuf_init
+
 import numpy as np
 
 cdef enum:
@@ -93,68 +95,6 @@ cdef struct Line:
     uint8_t tagged
     Slice source
     Slice a[NATTR]
-
-cdef struct Buf:
-    char *data
-    int64_t len
-    int64_t cap
-    int failed
-
-
-cdef inline int buf_reserve(Buf *b, int64_t extra) noexcept nogil:
-    cdef int64_t need = b.len + extra
-    cdef int64_t cap
-    cdef char *p
-    if need <= b.cap:
-        return 0
-    cap = b.cap * 2 if b.cap else 1 << 16
-    while cap < need:
-        cap *= 2
-    p = <char *>realloc(b.data, cap)
-    if p == NULL:
-        b.failed = 1
-        return -1
-    b.data = p
-    b.cap = cap
-    return 0
-
-
-cdef inline void buf_put(Buf *b, const char *s, int64_t n) noexcept nogil:
-    if buf_reserve(b, n) < 0:
-        return
-    memcpy(b.data + b.len, s, n)
-    b.len += n
-
-
-cdef inline void buf_char(Buf *b, char c) noexcept nogil:
-    if buf_reserve(b, 1) < 0:
-        return
-    b.data[b.len] = c
-    b.len += 1
-
-
-cdef inline void buf_int(Buf *b, int64_t v) noexcept nogil:
-    cdef char tmp[24]
-    cdef int n = 0
-    cdef int neg = v < 0
-    cdef uint64_t u = <uint64_t>(-v) if neg else <uint64_t>v
-    if u == 0:
-        tmp[0] = 48
-        n = 1
-    while u > 0:
-        tmp[n] = <char>(48 + u % 10)
-        u //= 10
-        n += 1
-    if buf_reserve(b, n + 1) < 0:
-        return
-    if neg:
-        b.data[b.len] = b'-'
-        b.len += 1
-    while n > 0:
-        n -= 1
-        b.data[b.len] = tmp[n]
-        b.len += 1
-
 
 cdef inline int is_space(unsigned char c) noexcept nogil:
     return c == 32 or (c >= 9 and c <= 13)
@@ -774,54 +714,54 @@ STAT_TEXT[2] = b"incmpl"
 STAT_TEXT[3] = b"cmpl"
 
 
-cdef inline void put_slice(Buf *b, const unsigned char *buf, Slice s) noexcept nogil:
+cdef inline void put_slice(GrowBuf *b, const unsigned char *buf, Slice s) noexcept nogil:
     if s.off >= 0 and s.len > 0:
-        buf_put(b, <const char *>(buf + s.off), s.len)
+        growbuf_add(b, <const char *>(buf + s.off), s.len)
 
 
-cdef inline void put_versioned(Buf *b, const unsigned char *buf, Slice ident, Slice version,
+cdef inline void put_versioned(GrowBuf *b, const unsigned char *buf, Slice ident, Slice version,
                                int with_version) noexcept nogil:
     """An identifier, with ``.version`` added when asked for and both are present."""
     put_slice(b, buf, ident)
     if with_version and ident.off >= 0 and version.off >= 0:
-        buf_char(b, b'.')
+        growbuf_add_byte(b, b'.')
         put_slice(b, buf, version)
 
 
-cdef inline void put_stat(Buf *b, int stat) noexcept nogil:
+cdef inline void put_stat(GrowBuf *b, int stat) noexcept nogil:
     cdef const char *t = STAT_TEXT[stat]
     cdef int n = 0
     while t[n]:
         n += 1
-    buf_put(b, t, n)
+    growbuf_add(b, t, n)
 
 
-cdef inline void put_int_tab(Buf *b, int64_t v) noexcept nogil:
-    buf_int(b, v)
-    buf_char(b, 9)
+cdef inline void put_int_tab(GrowBuf *b, int64_t v) noexcept nogil:
+    growbuf_add_int(b, v)
+    growbuf_add_byte(b, 9)
 
 
-cdef inline void put_char_tab(Buf *b, char c) noexcept nogil:
+cdef inline void put_char_tab(GrowBuf *b, char c) noexcept nogil:
     if c:
-        buf_char(b, c)
-    buf_char(b, 9)
+        growbuf_add_byte(b, c)
+    growbuf_add_byte(b, 9)
 
 
-cdef void put_list(Buf *b, const int32_t *values, const int32_t *minus, int32_t base, int n) noexcept nogil:
+cdef void put_list(GrowBuf *b, const int32_t *values, const int32_t *minus, int32_t base, int n) noexcept nogil:
     """``values[i] - minus[i]`` (or ``- base`` without ``minus``), each followed by a comma,
     as kent writes genePred and BED lists."""
     cdef int i
     for i in range(n):
-        buf_int(b, values[i] - (minus[i] if minus != NULL else base))
-        buf_char(b, b',')
+        growbuf_add_int(b, values[i] - (minus[i] if minus != NULL else base))
+        growbuf_add_byte(b, b',')
 
 
-cdef void put_cds_columns(Buf *b, Tx *tx) noexcept nogil:
+cdef void put_cds_columns(GrowBuf *b, Tx *tx) noexcept nogil:
     """cdsStartStat, cdsEndStat and exonFrames, tab separated."""
     put_stat(b, tx.start_stat)
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_stat(b, tx.end_stat)
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_list(b, tx.fr, NULL, 0, tx.nexon)
 
 
@@ -862,7 +802,7 @@ cdef int bin_from_range(int64_t start, int64_t end) noexcept nogil:
     return -1
 
 
-cdef void put_genepred(Buf *b, const unsigned char *buf, Line *lines, int32_t *ix, int n, Tx *tx,
+cdef void put_genepred(GrowBuf *b, const unsigned char *buf, Line *lines, int32_t *ix, int n, Tx *tx,
                        Slice name, const char *chrom, int chrom_len, int extended, int include_version,
                        int gene_name_as_name2, int with_bin) noexcept nogil:
     """The genePred row of a transcript (the reference's ``format_genepred``)."""
@@ -870,9 +810,9 @@ cdef void put_genepred(Buf *b, const unsigned char *buf, Line *lines, int32_t *i
     if with_bin:
         put_int_tab(b, bin_from_range(tx.tx_start, tx.tx_end))
     put_versioned(b, buf, name, first.a[A_TVER], include_version)
-    buf_char(b, 9)
-    buf_put(b, chrom, chrom_len)
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
+    growbuf_add(b, chrom, chrom_len)
+    growbuf_add_byte(b, 9)
     put_char_tab(b, tx.strand)
     put_int_tab(b, tx.tx_start)
     put_int_tab(b, tx.tx_end)
@@ -880,20 +820,20 @@ cdef void put_genepred(Buf *b, const unsigned char *buf, Line *lines, int32_t *i
     put_int_tab(b, tx.cds_end)
     put_int_tab(b, tx.nexon)
     put_list(b, tx.es, NULL, 0, tx.nexon)
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_list(b, tx.ee, NULL, 0, tx.nexon)
     if extended:
-        buf_put(b, b"\t0\t", 3)
+        growbuf_add(b, b"\t0\t", 3)
         if gene_name_as_name2:
             put_slice(b, buf, first.a[A_GNAME])
         else:
             put_versioned(b, buf, first.a[A_GID], first.a[A_GVER], include_version)
-        buf_char(b, 9)
+        growbuf_add_byte(b, 9)
         put_cds_columns(b, tx)
-    buf_char(b, 10)
+    growbuf_add_byte(b, 10)
 
 
-cdef void put_info(Buf *b, const unsigned char *buf, Line *lines, int32_t *ix, int n, Slice name,
+cdef void put_info(GrowBuf *b, const unsigned char *buf, Line *lines, int32_t *ix, int n, Slice name,
                    Slice source, const char *chrom, int chrom_len, int include_version) noexcept nogil:
     """The -infoOut row of a transcript (the reference's ``info_row``)."""
     cdef int32_t lo = lines[ix[0]].start, hi = lines[ix[0]].end
@@ -904,26 +844,26 @@ cdef void put_info(Buf *b, const unsigned char *buf, Line *lines, int32_t *ix, i
         if lines[ix[k]].end > hi:
             hi = lines[ix[k]].end
     put_versioned(b, buf, name, first_value(lines, ix, n, A_TVER), include_version)
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_versioned(b, buf, first_value(lines, ix, n, A_GID), first_value(lines, ix, n, A_GVER), include_version)
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, source)
-    buf_char(b, 9)
-    buf_put(b, chrom, chrom_len)
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
+    growbuf_add(b, chrom, chrom_len)
+    growbuf_add_byte(b, 9)
     put_int_tab(b, lo)
     put_int_tab(b, hi)
     put_char_tab(b, lines[ix[0]].strand)
     put_versioned(b, buf, first_value(lines, ix, n, A_PID), first_value(lines, ix, n, A_PVER), include_version)
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_GNAME))
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_TNAME))
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_GTYPE))
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_TTYPE))
-    buf_char(b, 10)
+    growbuf_add_byte(b, 10)
 
 
 cdef inline int contains(const unsigned char *p, int n, const char *lit, int m) noexcept nogil:
@@ -949,37 +889,37 @@ cdef int classify(const unsigned char *buf, Slice ttype, Slice gtype, int has_cd
     return COLOR_NONCODING
 
 
-cdef void put_biggenepred(Buf *b, const unsigned char *buf, Line *lines, int32_t *ix, int n, Tx *tx,
+cdef void put_biggenepred(GrowBuf *b, const unsigned char *buf, Line *lines, int32_t *ix, int n, Tx *tx,
                           Slice name, const char *chrom, int chrom_len, const char *rgb, int rgb_len) noexcept nogil:
     """The bigGenePred row of a transcript, without its newline (the reference's
     ``biggenepred_fields`` with the annotation's extras)."""
     cdef Line *first = &lines[ix[0]]
-    buf_put(b, chrom, chrom_len)
-    buf_char(b, 9)
+    growbuf_add(b, chrom, chrom_len)
+    growbuf_add_byte(b, 9)
     put_int_tab(b, tx.tx_start)
     put_int_tab(b, tx.tx_end)
     put_slice(b, buf, name)
-    buf_put(b, b"\t0\t", 3)
+    growbuf_add(b, b"\t0\t", 3)
     put_char_tab(b, tx.strand)
     put_int_tab(b, tx.cds_start)
     put_int_tab(b, tx.cds_end)
-    buf_put(b, rgb, rgb_len)
-    buf_char(b, 9)
+    growbuf_add(b, rgb, rgb_len)
+    growbuf_add_byte(b, 9)
     put_int_tab(b, tx.nexon)
     put_list(b, tx.ee, tx.es, 0, tx.nexon)  # block sizes
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_list(b, tx.es, NULL, tx.tx_start, tx.nexon)  # block starts
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, first.a[A_GID])  # name2 = gene_id of the first line, as kent
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_cds_columns(b, tx)
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_TTYPE))
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_GNAME))
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, first.a[A_GID])
-    buf_char(b, 9)
+    growbuf_add_byte(b, 9)
     put_slice(b, buf, first_value(lines, ix, n, A_GTYPE))
 
 
@@ -1202,7 +1142,7 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
     cdef int rc
     cdef int status = CHROM_OK
     cdef Tx tx
-    cdef Buf rows, infos
+    cdef GrowBuf rows, infos  # output rows; their sticky ``failed`` flags are checked per transcript
     cdef int32_t *row_start = NULL
     cdef int64_t *row_off = NULL
     cdef int32_t *row_ix = NULL
@@ -1250,8 +1190,8 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
     if nbuf > 2147483000:
         return {"status": 1}  # attribute offsets are 32-bit: the Python path handles giants
     memset(&tx, 0, sizeof(Tx))
-    memset(&rows, 0, sizeof(Buf))
-    memset(&infos, 0, sizeof(Buf))
+    growbuf_init(&rows)
+    growbuf_init(&infos)
     fallback_lists = []
     try:
         with nogil:
@@ -1309,7 +1249,7 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
                         if use_rgb:
                             color = classify(data, first_value(lines, ix, nx, A_TTYPE),
                                              first_value(lines, ix, nx, A_GTYPE), tx.has_cds, cdp, &cdo[0], ncd)
-                        row_off[nrows] = rows.len
+                        row_off[nrows] = rows.size
                         row_start[nrows] = tx.tx_start
                         if tx.tx_end > max_end:
                             max_end = tx.tx_end
@@ -1317,13 +1257,13 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
                                         rgb_len[color])
                         nrows += 1
                         kept += 1
-                    grow_end[r] = rows.len
-                    ginfo_end[r] = infos.len
+                    grow_end[r] = rows.size
+                    ginfo_end[r] = infos.size
                     if rows.failed or infos.failed:
                         status = CHROM_NOMEM
                         break
                 if status == CHROM_OK and mode == MODE_BIGGENEPRED and nrows > 0:
-                    row_off[nrows] = rows.len
+                    row_off[nrows] = rows.size
                     row_ix = <int32_t *>malloc(nrows * sizeof(int32_t))
                     row_tmp = <int32_t *>malloc(nrows * sizeof(int32_t))
                     if row_ix == NULL or row_tmp == NULL:
@@ -1331,7 +1271,7 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
                     else:
                         for i in range(nrows):
                             row_ix[i] = <int32_t>i
-                        sort_rows(rows.data, row_off, row_start, row_ix, row_tmp, nrows)
+                        sort_rows(<const char *>rows.data, row_off, row_start, row_ix, row_tmp, nrows)
         if status == CHROM_NOMEM:
             raise MemoryError("out of memory converting GTF lines")
         if status == CHROM_SLOW:
@@ -1375,7 +1315,7 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
         free(tmp)
         tmp = NULL
         if mode == MODE_BIGGENEPRED and nrows > 0:
-            rows_bytes = PyBytes_FromStringAndSize(NULL, rows.len + nrows)
+            rows_bytes = PyBytes_FromStringAndSize(NULL, rows.size + nrows)
             out_p = PyBytes_AS_STRING(rows_bytes)
             starts = np.empty(nrows, dtype=np.int64)
             q = 0
@@ -1387,13 +1327,13 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
                 q += 1
                 starts[i] = row_start[r]
         else:
-            rows_bytes = PyBytes_FromStringAndSize(rows.data, rows.len) if rows.len else b""
+            rows_bytes = PyBytes_FromStringAndSize(<char *>rows.data, rows.size) if rows.size else b""
             starts = np.empty(0, dtype=np.int64)
         return {
             "status": 0,
             "rows": rows_bytes,
             "starts": starts,
-            "info": PyBytes_FromStringAndSize(infos.data, infos.len) if infos.len else b"",
+            "info": PyBytes_FromStringAndSize(<char *>infos.data, infos.size) if infos.size else b"",
             "names_blob": names_blob,
             "name_hash": name_hash,
             "first_line": first_line,
@@ -1421,8 +1361,8 @@ def convert_chromosome(const unsigned char[::1] buf, const int64_t[::1] run_offs
         free(tx.es)
         free(tx.ee)
         free(tx.fr)
-        free(rows.data)
-        free(infos.data)
+        growbuf_free(&rows)
+        growbuf_free(&infos)
 
 
 # --- first pass: runs of lines on one sequence ---------------------------------------------

@@ -19,6 +19,8 @@ from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcpy, memset
 
+from growbuf cimport GrowBuf, growbuf_add, growbuf_free, growbuf_init, growbuf_reserve, growbuf_reserve_total
+
 from operator import index as _index
 
 from trackpack.errors import (
@@ -464,8 +466,7 @@ cdef class TwoBitPacker:
     Memory grows with the current sequence only.
     """
     cdef uint8_t table[256]
-    cdef uint8_t* buf
-    cdef Py_ssize_t cap
+    cdef GrowBuf packed_bytes  # written by position (``n`` counts bases; its size is unused)
     cdef uint64_t n
     cdef uint32_t acc
     cdef uint8_t prev
@@ -485,10 +486,10 @@ cdef class TwoBitPacker:
         if table.shape[0] != 256:
             raise ValueError(f"packing table must have 256 entries, not {table.shape[0]}")
         memcpy(self.table, &table[0], 256)
-        self.buf = NULL
+        growbuf_init(&self.packed_bytes)
         self.nblocks = NULL
         self.mblocks = NULL
-        self.cap = self.ncap = self.mcap = 0
+        self.ncap = self.mcap = 0
         self.newlines = 0
         self.scratch = <uint8_t*>malloc(SCRATCH + 8)
         if self.scratch == NULL:
@@ -515,7 +516,7 @@ cdef class TwoBitPacker:
         return True
 
     def __dealloc__(self):
-        free(self.buf)
+        growbuf_free(&self.packed_bytes)
         free(self.nblocks)
         free(self.mblocks)
         free(self.scratch)
@@ -540,20 +541,10 @@ cdef class TwoBitPacker:
         return self.n
 
     cdef int _reserve(self, Py_ssize_t more) noexcept nogil:
-        cdef Py_ssize_t need = <Py_ssize_t>((self.n + 3) >> 2) + ((more + 3) >> 2) + 1
-        cdef Py_ssize_t newcap
-        cdef uint8_t* p
-        if need <= self.cap:
-            return 0
-        newcap = self.cap * 2 if self.cap else 1 << 16
-        if newcap < need:
-            newcap = need
-        p = <uint8_t*>realloc(self.buf, newcap)
-        if p == NULL:
-            return -1
-        self.buf = p
-        self.cap = newcap
-        return 0
+        """Room for ``more`` bases after those packed so far; -1 when memory runs out."""
+        # the bytes of the bases so far and of ``more``, each rounded up, plus one spare
+        return growbuf_reserve_total(&self.packed_bytes,
+                                     <Py_ssize_t>((self.n + 3) >> 2) + ((more + 3) >> 2) + 1)
 
     cdef int _push(self, bint is_n, uint64_t start, uint64_t end) noexcept nogil:
         cdef uint32_t** arr
@@ -599,7 +590,7 @@ cdef class TwoBitPacker:
         self.acc = (self.acc << 2) | (c & 3)
         self.n += 1
         if (self.n & 3) == 0:
-            self.buf[(self.n >> 2) - 1] = <uint8_t>self.acc
+            self.packed_bytes.data[(self.n >> 2) - 1] = <uint8_t>self.acc
             self.acc = 0
         return 0
 
@@ -621,7 +612,7 @@ cdef class TwoBitPacker:
         cdef int lower = self.vector == 1
         cdef uint8_t prev = self.prev
         cdef uint8_t c
-        cdef uint8_t* out = self.buf
+        cdef uint8_t* out = self.packed_bytes.data
         while j < k:
             if self.vector and j + 16 <= k and tp_pack16(p + j, lower, &packed, &kind) and kind == prev:
                 r = <int>(2 * (n & 3))
@@ -698,7 +689,7 @@ cdef class TwoBitPacker:
         if self.n & 3:
             if self._reserve(0):
                 return -1
-            self.buf[self.n >> 2] = <uint8_t>(self.acc << (2 * (4 - (self.n & 3))))
+            self.packed_bytes.data[self.n >> 2] = <uint8_t>(self.acc << (2 * (4 - (self.n & 3))))
         if self.prev & _FLAG_N:
             if self._push(True, self.n_start, self.n):
                 return -1
@@ -755,7 +746,7 @@ cdef class TwoBitPacker:
         cdef Py_ssize_t nbytes = <Py_ssize_t>((self.n + 3) >> 2)
         if nbytes == 0:
             return memoryview(b"")
-        return memoryview(<uint8_t[:nbytes]> self.buf)
+        return memoryview(<uint8_t[:nbytes]> self.packed_bytes.data)
 
     def blocks(self):
         """(n_blocks, mask_blocks) as lists of (start, end)."""
@@ -804,55 +795,9 @@ cdef extern from *:
     int tp_write_all(int fd, const uint8_t* p, size_t n) noexcept nogil
 
 
-cdef struct _Bytes:
-    uint8_t* data
-    Py_ssize_t n
-    Py_ssize_t cap
-
-
-cdef struct _U64s:
-    uint64_t* data
-    Py_ssize_t n
-    Py_ssize_t cap
-
-
-cdef int _bytes_reserve(_Bytes* b, Py_ssize_t more) noexcept nogil:
-    cdef Py_ssize_t newcap
-    cdef uint8_t* p
-    if b.n + more <= b.cap:
-        return 0
-    newcap = b.cap * 2 if b.cap else 4096
-    if newcap < b.n + more:
-        newcap = b.n + more
-    p = <uint8_t*>realloc(b.data, newcap)
-    if p == NULL:
-        return -1
-    b.data = p
-    b.cap = newcap
-    return 0
-
-
-cdef inline int _bytes_add(_Bytes* b, const void* src, Py_ssize_t n) noexcept nogil:
-    if _bytes_reserve(b, n):
-        return -1
-    memcpy(b.data + b.n, src, n)
-    b.n += n
-    return 0
-
-
-cdef inline int _u64s_add(_U64s* v, uint64_t x) noexcept nogil:
-    cdef Py_ssize_t newcap
-    cdef uint64_t* p
-    if v.n == v.cap:
-        newcap = v.cap * 2 if v.cap else 1024
-        p = <uint64_t*>realloc(v.data, newcap * sizeof(uint64_t))
-        if p == NULL:
-            return -1
-        v.data = p
-        v.cap = newcap
-    v.data[v.n] = x
-    v.n += 1
-    return 0
+cdef inline int _add_u64(GrowBuf* b, uint64_t x) noexcept nogil:
+    """Append ``x`` as 8 native-order bytes (the writer's per-record tables)."""
+    return growbuf_add(b, &x, 8)
 
 
 cdef inline bint _is_blank(uint8_t c) noexcept nogil:
@@ -910,12 +855,13 @@ cdef class TwoBitRecordWriter:
     cdef int fd
     cdef bint swap
     cdef uint64_t max_bases
-    cdef _Bytes out          # batch of finished records not yet written
-    cdef _Bytes name         # name of the record being read
-    cdef _Bytes pending      # finished records since take(): [u8 empty][u32 len][name][u64 line]
-    cdef _U64s sizes         # record bytes (header + packed) of every non-empty record
-    cdef _U64s bases         # bases of every non-empty record
-    cdef _U64s lines         # header line (or record number) of every non-empty record
+    cdef GrowBuf out         # batch of finished records not yet written
+    cdef GrowBuf name        # name of the record being read
+    cdef GrowBuf pending     # finished records since take(): [u8 empty][u32 len][name][u64 line]
+    # per non-empty record, a native u64 each:
+    cdef GrowBuf sizes       # record bytes (header + packed)
+    cdef GrowBuf bases       # bases
+    cdef GrowBuf lines       # header line (or record number)
     cdef int state
     cdef bint seen_header
     cdef bint in_record
@@ -931,12 +877,12 @@ cdef class TwoBitRecordWriter:
         self.fd = fd
         self.swap = swap
         self.max_bases = max_bases
-        memset(&self.out, 0, sizeof(_Bytes))
-        memset(&self.name, 0, sizeof(_Bytes))
-        memset(&self.pending, 0, sizeof(_Bytes))
-        memset(&self.sizes, 0, sizeof(_U64s))
-        memset(&self.bases, 0, sizeof(_U64s))
-        memset(&self.lines, 0, sizeof(_U64s))
+        growbuf_init(&self.out)
+        growbuf_init(&self.name)
+        growbuf_init(&self.pending)
+        growbuf_init(&self.sizes)
+        growbuf_init(&self.bases)
+        growbuf_init(&self.lines)
         self.written = 0
         self.total_bases = 0
         self.state = ST_LINE_START
@@ -945,17 +891,17 @@ cdef class TwoBitRecordWriter:
         self.line = 1
 
     def __dealloc__(self):
-        free(self.out.data)
-        free(self.name.data)
-        free(self.pending.data)
-        free(self.sizes.data)
-        free(self.bases.data)
-        free(self.lines.data)
+        growbuf_free(&self.out)
+        growbuf_free(&self.name)
+        growbuf_free(&self.pending)
+        growbuf_free(&self.sizes)
+        growbuf_free(&self.bases)
+        growbuf_free(&self.lines)
 
     @property
     def records(self):
         """Non-empty records written so far."""
-        return self.sizes.n
+        return self.sizes.size // 8
 
     def _status(self, int code):
         if code == 0:
@@ -963,7 +909,7 @@ cdef class TwoBitRecordWriter:
         if code == W_IO_ERROR:
             return code, self.name_line, self.err_errno
         if code == W_TOO_LONG:
-            name = PyBytes_FromStringAndSize(<char*>self.name.data, self.name.n) if self.name.n else b""
+            name = PyBytes_FromStringAndSize(<char*>self.name.data, self.name.size) if self.name.size else b""
             return code, self.name_line, name
         if code in (W_NO_RECORDS, W_NOT_FASTA):
             return code, self.line, None
@@ -1033,7 +979,7 @@ cdef class TwoBitRecordWriter:
                         if code:
                             return code
                     self.seen_header = True
-                    self.name.n = 0
+                    self.name.size = 0
                     self.name_line = self.line
                     self.state = ST_HEADER_BLANKS
                     i += 1
@@ -1082,7 +1028,7 @@ cdef class TwoBitRecordWriter:
                 j = i
                 while j < n and not _is_blank(p[j]):
                     j += 1
-                if _bytes_add(&self.name, p + i, j - i):
+                if growbuf_add(&self.name, p + i, j - i):
                     return W_NO_MEMORY
                 i = j
                 if j < n:
@@ -1121,9 +1067,9 @@ cdef class TwoBitRecordWriter:
         """Pack ``data`` as one record named ``name`` (``number`` stands in for its line)."""
         cdef Py_ssize_t n = data.shape[0]
         cdef int code = 0
-        self.name.n = 0
+        self.name.size = 0
         self.name_line = number
-        if _bytes_add(&self.name, <const char*>name, len(name)):
+        if growbuf_add(&self.name, <const char*>name, len(name)):
             raise MemoryError()
         self._start_record()
         if n >= NOGIL_BASES:
@@ -1147,37 +1093,37 @@ cdef class TwoBitRecordWriter:
     cdef int _end_record(self) noexcept nogil:
         """Finish the current record: queue or write it, note its name, size and line."""
         cdef Py_ssize_t head, nbytes
-        cdef uint32_t length = <uint32_t>self.name.n
+        cdef uint32_t length = <uint32_t>self.name.size
         cdef uint8_t empty
         cdef int code
         self.in_record = False
         if self.packer._finish():
             return W_NO_MEMORY
         empty = self.packer.n == 0
-        if (_bytes_add(&self.pending, &empty, 1) or _bytes_add(&self.pending, &length, 4)
-                or _bytes_add(&self.pending, self.name.data, self.name.n)
-                or _bytes_add(&self.pending, &self.name_line, 8)):
+        if (growbuf_add(&self.pending, &empty, 1) or growbuf_add(&self.pending, &length, 4)
+                or growbuf_add(&self.pending, self.name.data, self.name.size)
+                or growbuf_add(&self.pending, &self.name_line, 8)):
             return W_NO_MEMORY
         if empty:
             return 0
         head = self.packer._header_size()
         nbytes = <Py_ssize_t>((self.packer.n + 3) >> 2)
-        if _bytes_reserve(&self.out, head + (nbytes if nbytes < SMALL_RECORD else 0)):
+        if growbuf_reserve(&self.out, head + (nbytes if nbytes < SMALL_RECORD else 0)):
             return W_NO_MEMORY
-        self.packer._write_header(self.out.data + self.out.n, self.swap)
-        self.out.n += head
+        self.packer._write_header(self.out.data + self.out.size, self.swap)
+        self.out.size += head
         if nbytes < SMALL_RECORD:
-            memcpy(self.out.data + self.out.n, self.packer.buf, nbytes)
-            self.out.n += nbytes
-            code = self._flush() if self.out.n >= OUT_BATCH else 0
+            memcpy(self.out.data + self.out.size, self.packer.packed_bytes.data, nbytes)
+            self.out.size += nbytes
+            code = self._flush() if self.out.size >= OUT_BATCH else 0
         else:  # a long sequence goes straight from the packer to the file
             code = self._flush()
             if code == 0:
-                code = self._write(self.packer.buf, nbytes)
+                code = self._write(self.packer.packed_bytes.data, nbytes)
         if code:
             return code
-        if (_u64s_add(&self.sizes, <uint64_t>(head + nbytes)) or _u64s_add(&self.bases, self.packer.n)
-                or _u64s_add(&self.lines, self.name_line)):
+        if (_add_u64(&self.sizes, <uint64_t>(head + nbytes)) or _add_u64(&self.bases, self.packer.n)
+                or _add_u64(&self.lines, self.name_line)):
             return W_NO_MEMORY
         self.total_bases += self.packer.n
         return 0
@@ -1192,9 +1138,9 @@ cdef class TwoBitRecordWriter:
 
     cdef int _flush(self) noexcept nogil:
         cdef int code = 0
-        if self.out.n:
-            code = self._write(self.out.data, self.out.n)
-            self.out.n = 0
+        if self.out.size:
+            code = self._write(self.out.data, self.out.size)
+            self.out.size = 0
         return code
 
     def take(self):
@@ -1209,7 +1155,7 @@ cdef class TwoBitRecordWriter:
         cdef uint8_t* p = self.pending.data
         names = []
         empty = []
-        while pos < self.pending.n:
+        while pos < self.pending.size:
             memcpy(&length, p + pos + 1, 4)
             name = PyBytes_FromStringAndSize(<char*>p + pos + 5, length)
             if p[pos]:
@@ -1218,22 +1164,22 @@ cdef class TwoBitRecordWriter:
             else:
                 names.append(name)
             pos += 13 + length
-        self.pending.n = 0
+        self.pending.size = 0
         return names, empty
 
     def line_of(self, Py_ssize_t record):
         """Header line (or record number) of the ``record``-th non-empty record."""
-        if not 0 <= record < self.lines.n:
+        if not 0 <= record < self.lines.size // 8:
             raise IndexError(record)
-        return self.lines.data[record]
+        return (<uint64_t*>self.lines.data)[record]
 
     def record_sizes(self):
         """Bytes of every non-empty record (header fields + packed bases), as u64 bytes."""
-        return PyBytes_FromStringAndSize(<char*>self.sizes.data, self.sizes.n * 8) if self.sizes.n else b""
+        return PyBytes_FromStringAndSize(<char*>self.sizes.data, self.sizes.size) if self.sizes.size else b""
 
     def record_bases(self):
         """Bases of every non-empty record, as u64 bytes."""
-        return PyBytes_FromStringAndSize(<char*>self.bases.data, self.bases.n * 8) if self.bases.n else b""
+        return PyBytes_FromStringAndSize(<char*>self.bases.data, self.bases.size) if self.bases.size else b""
 
 
 @cython.boundscheck(False)
@@ -1857,8 +1803,7 @@ cdef class NibPacker:
     ``table`` gives each byte its nibble (0-4, plus 8 when masked) or 255 to skip it.
     """
     cdef uint8_t table[256]
-    cdef uint8_t* buf
-    cdef Py_ssize_t cap
+    cdef GrowBuf nibbles  # written by position (``n`` counts bases; its size is unused)
     cdef uint64_t n
     cdef uint8_t half
 
@@ -1866,13 +1811,12 @@ cdef class NibPacker:
         if table.shape[0] != 256:
             raise ValueError(f"packing table must have 256 entries, not {table.shape[0]}")
         memcpy(self.table, &table[0], 256)
-        self.buf = NULL
-        self.cap = 0
+        growbuf_init(&self.nibbles)
         self.n = 0
         self.half = 0
 
     def __dealloc__(self):
-        free(self.buf)
+        growbuf_free(&self.nibbles)
 
     @property
     def size(self):
@@ -1883,18 +1827,10 @@ cdef class NibPacker:
     def feed(self, const uint8_t[::1] text not None):
         cdef Py_ssize_t length = text.shape[0]
         cdef Py_ssize_t need = <Py_ssize_t>((self.n + 1) >> 1) + ((length + 1) >> 1) + 1
-        cdef Py_ssize_t i, newcap
-        cdef uint8_t v
-        cdef uint8_t* p
         if length == 0:
             return
-        if need > self.cap:
-            newcap = max(need, self.cap * 2, 1 << 16)
-            p = <uint8_t*>realloc(self.buf, newcap)
-            if p == NULL:
-                raise MemoryError()
-            self.buf = p
-            self.cap = newcap
+        if growbuf_reserve_total(&self.nibbles, need):
+            raise MemoryError()
         if length >= NOGIL_BASES:
             with nogil:
                 self._feed(&text[0], length)
@@ -1913,7 +1849,7 @@ cdef class NibPacker:
             if v == 255:
                 continue
             if self.n & 1:
-                self.buf[self.n >> 1] = self.half | v
+                self.nibbles.data[self.n >> 1] = self.half | v
             else:
                 self.half = <uint8_t>(v << 4)
             self.n += 1
@@ -1921,7 +1857,7 @@ cdef class NibPacker:
     def packed(self):
         """The packed nibbles so far (a copy; the last odd base sits in a high nibble)."""
         cdef Py_ssize_t full = <Py_ssize_t>(self.n >> 1)
-        out = PyBytes_FromStringAndSize(<char*>self.buf if self.buf != NULL else NULL, full) if full else b""
+        out = PyBytes_FromStringAndSize(<char*>self.nibbles.data, full) if full else b""
         if self.n & 1:
             out += bytes([self.half])
         return out
