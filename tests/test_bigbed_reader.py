@@ -2,6 +2,7 @@
 import io
 import math
 import random
+import sys
 import threading
 
 import pytest
@@ -147,6 +148,77 @@ def test_argument_types_are_checked(small, bad):
 
 def test_max_items(small):
     assert small.query("chr1", max_items=3) == ITEMS[:3]
+
+
+# -- BED text (bigBedToBed) -------------------------------------------------------------------
+
+
+def bed_text(records) -> bytes:
+    """kent's bigBedToBed lines of ``records``, one by one (the reference)."""
+    lines = [f"{c}\t{s}\t{e}\t{r}\n" if r else f"{c}\t{s}\t{e}\n" for c, s, e, r in records]
+    return "".join(lines).encode("utf-8", "surrogateescape")
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("bed_fields, mixed, cache_bytes", [(6, False, 1 << 20), (3, False, 0), (6, True, 50_000)])
+def test_write_bed_equals_the_text_of_the_queries(tmp_path, bed_fields, mixed, cache_bytes):
+    """The whole file, and regions (some served from the cache, some cut by max_items),
+    written in bulk equal the text of query()'s records, line by line."""
+    rng = random.Random(repr((bed_fields, mixed)))
+    items, sizes = random_items(rng, chroms=4, per_chrom=400, bed_fields=bed_fields)
+    path = tmp_path / "w.bb"
+    write_test_bigbed(path, items, sizes, items_per_slot=rng.choice([3, 50]), block_size=4, mixed_blocks=mixed)
+    with BigBedFile(path, cache_bytes=cache_bytes) as bb:
+        out = io.BytesIO()
+        assert bb.write_bed(out) == len(items)
+        whole = [it for chrom in bb.chroms for it in overlapping(items, chrom, 0, sizes[chrom])]
+        assert out.getvalue() == bed_text(whole)
+        for _ in range(40):
+            regions = []
+            for _ in range(rng.randint(1, 3)):
+                chrom = rng.choice([*sizes, "chrNotThere"])
+                size = sizes.get(chrom, 1000)
+                start = rng.randrange(size + 1)
+                regions.append((chrom, start, rng.choice([None, min(size, start + rng.randrange(size))])))
+            if rng.random() < 0.5:
+                bb.query(*regions[0])  # its blocks are then in the cache
+            expected = [r for region in regions for r in bb.query(*region)]
+            limit = rng.choice([0, 0, 1, rng.randrange(len(expected) + 1)])
+            if limit:
+                expected = expected[:limit]
+            out = io.BytesIO()
+            assert bb.write_bed(out, regions, max_items=limit) == len(expected)
+            assert out.getvalue() == bed_text(expected)
+
+
+def test_write_bed_shows_progress_on_a_terminal_only(small, monkeypatch):
+    monkeypatch.delenv("TRACKPACK_QUIET", raising=False)
+    tty = FakeTTY()
+    monkeypatch.setattr("sys.stderr", tty)
+    small.write_bed(io.BytesIO())
+    assert "writing BED: 10 items / 10 items (100.0%)" in tty.getvalue()
+    assert tty.getvalue().endswith("\n")
+    drawn = tty.getvalue()
+    small.write_bed(io.BytesIO(), progress=False)
+    small.write_bed(io.BytesIO(), [("chr1", 0, 10)])  # regions: a count without a total
+    assert tty.getvalue().startswith(drawn) and "%" not in tty.getvalue()[len(drawn) :]
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    small.write_bed(io.BytesIO())
+    assert sys.stderr.getvalue() == ""
+
+
+def test_write_bed_errors(small):
+    with pytest.raises(ArgumentError):
+        small.write_bed(io.BytesIO(), max_items=-1)
+    with pytest.raises(OutOfRangeError):
+        small.write_bed(io.BytesIO(), [("chr1", 10, 5)])
+    small.close()
+    with pytest.raises(ClosedFileError):
+        small.write_bed(io.BytesIO())
 
 
 def test_rest_is_split_on_tabs_only_and_keeps_utf8(small):

@@ -14,7 +14,15 @@ import pytest
 from bigbed_fixtures import overlapping, random_items, write_test_bigbed
 from trackpack import BigBedFile
 from trackpack.bbi import blocks
-from trackpack.bbi.blocks import BlockCache, BlockRecords, decode_block, native_swap
+from trackpack.bbi.blocks import (
+    BlockCache,
+    BlockRecords,
+    block_bed_lines,
+    block_spans,
+    decode_block,
+    native_swap,
+    split_records,
+)
 from trackpack.errors import FormatError
 
 U32 = 0xFFFFFFFF
@@ -93,6 +101,104 @@ def kent_rule(records, chrom_id, start, end):
         for c, s, e, t in records
         if c == chrom_id and ((s < end and e > start) or (s == e and (s == start or s == end)))
     ]
+
+
+def hard_records(rng, n, chroms=1):
+    """Records whose heads are full of NULs and '%' bytes and whose texts hold '%',
+    formats and tabs: what the bulk splitter and formatter must not be fooled by."""
+    tricky = [0, 0x25, 0x2525, 0x25000000, 0x00250025, 0x25252525, 1 << 24, U32]
+    records = random_records(rng, n, chroms)
+    out = []
+    for c, s, e, t in records:
+        if rng.random() < 0.3:
+            s = rng.choice(tricky)
+            e = rng.choice([s, s + 1, U32, max(tricky)])
+        if rng.random() < 0.3:
+            t = rng.choice(["50%", "%d", "%s%%", "%", "a\t%(x)s\t+", "\t", ""])
+        out.append((c, s, min(e, U32), t))
+    out.sort(key=lambda r: (r[0], r[1]))
+    return out
+
+
+def block_bytes(records, order="<"):
+    return make_block(records, compress=False, order=order)[0]
+
+
+def bed_line(chrom, s, e, text):
+    """kent's bigBedToBed line of one record (the reference for the bulk formatter)."""
+    line = chrom + b"\t" + str(s).encode() + b"\t" + str(e).encode()
+    if text:
+        line += b"\t" + text.encode("utf-8", "surrogateescape")
+    return line + b"\n"
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+def test_split_records_equals_the_walk(order):
+    """The bulk split finds the records a walk from the start finds, whatever their
+    heads hold, for every count around its step; data cut anywhere give None exactly
+    when the walk fails."""
+    rng = random.Random(order)
+    swap = native_swap(order)
+    for count in [*range(0, 3 * blocks.SPLIT_STEP + 2), 63, 64, 65, 512]:
+        records = hard_records(rng, count, chroms=rng.choice([1, 3]))
+        data = block_bytes(records, order)
+        parts = split_records(data)
+        expected = [b""] if records else []
+        for c, s, e, t in records:
+            expected += [struct.pack(order + "III", c, s, e), t.encode("utf-8", "surrogateescape")]
+        assert parts == expected
+        for cut in {rng.randrange(len(data) + 1) for _ in range(8)} | {len(data) - 1, 11, 12, 13}:
+            if not 0 <= cut <= len(data):
+                continue
+            try:
+                walked = decode_block(data[:cut], swap, name="t", offset=0)
+            except FormatError:
+                assert split_records(data[:cut]) is None, cut
+            else:
+                split = split_records(data[:cut])
+                assert split is not None and len(split) // 2 == len(walked[1]), cut
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+def test_block_bed_lines_equals_formatting_each_record(order):
+    """Bulk BED text equals kent's line per matching record (brute-force rule), with any
+    region, chromosome name, limit, BED3 records or mixed, multi-chromosome blocks."""
+    rng = random.Random("bed" + order)
+    swap = native_swap(order)
+    for _ in range(150):
+        chroms = rng.choice([1, 1, 2])
+        records = hard_records(rng, rng.choice([0, 1, 7, 8, 9, 100, 512]), chroms)
+        if rng.random() < 0.2:  # BED3: no record has a text
+            records = [(c, s, e, "") for c, s, e, _ in records]
+        data = block_bytes(records, order)
+        name = rng.choice([b"chr1", b"c%d%%", b"\xce\xb6-\xff"])
+        for _ in range(6):
+            chrom_id = rng.randrange(chroms)
+            if rng.random() < 0.4:
+                start, end = 0, U32  # the whole chromosome: the bulk path
+            else:
+                start = rng.choice([0, rng.randrange(1 << 32), *(r[1] for r in records[:2])])
+                end = min(U32, start + rng.choice([0, 1, 1000, 1 << 32]))
+            limit = rng.choice([0, 0, 1, 5, 1000])
+            matched = kent_rule(records, chrom_id, start, end)
+            if limit:
+                matched = matched[:limit]
+            expected = b"".join(bed_line(name, s, e, t) for s, e, t in matched)
+            got = block_bed_lines(data, swap, chrom_id, name, start, end, limit=limit, name="t", offset=0)
+            assert got == (expected, len(matched))
+            spans = block_spans(data, swap, chrom_id, start, end, name="t", offset=0)
+            everything = kent_rule(records, chrom_id, start, end)
+            assert list(zip(*spans)) == [(s, e) for s, e, _ in everything]
+
+
+def test_bulk_decoding_of_a_block_that_ends_inside_a_record():
+    data = block_bytes([(0, 5, 9, "name"), (0, 6, 9, "other")])
+    message = r"t.bb: byte 40: data block ends inside a record \(\d+ stray bytes after 1 records\)"
+    for cut in (len(data) - 1, len(data) - 8, 23):
+        with pytest.raises(FormatError, match=message):
+            block_bed_lines(data[:cut], False, 0, b"c", 0, U32, name="t.bb", offset=40)
+        with pytest.raises(FormatError, match=message):
+            block_spans(data[:cut], False, 0, 0, U32, name="t.bb", offset=40)
 
 
 @pytest.mark.parametrize("compress", [True, False])

@@ -6,7 +6,7 @@ import pytest
 
 from common import corpus, manifest
 from trackpack.bbi.bptree import BPlusTree, bptree_size, pad_key, write_bptree
-from trackpack.bbi.layout import BIGBED_MAGIC, BbiHeader, byte_order_of
+from trackpack.bbi.layout import BIGBED_MAGIC, BPT_HEADER, NODE_HEADER, BbiHeader, byte_order_of
 from trackpack.errors import FormatError
 from trackpack.files import RandomAccess
 
@@ -98,3 +98,46 @@ def test_count_larger_than_block_size_is_corrupt():
     tree = BPlusTree(lambda o, s, w: bytes(data[o:o + s]), 0, "<", "bad.bb")
     with pytest.raises(FormatError, match="corrupt B\\+ tree node"):
         tree.find(b"k")
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+def test_find_many_matches_a_scan_of_every_item(order):
+    """The one-walk lookup of many keys finds what a scan of every item finds (duplicates
+    straddling nodes, keys absent or too long), in tree order, reading each node once."""
+
+    rng = random.Random(order)
+    for _ in range(60):
+        count = rng.choice([0, 1, 5, 40, 300])
+        block_size = rng.choice([2, 3, 4, 16])
+        keys = sorted(rng.choice([b"a", b"g", b"gene", b"z"]) + str(rng.randrange(30)).encode() for _ in range(count))
+        items = [(k, i.to_bytes(8, "little")) for i, k in enumerate(keys)]
+        out = io.BytesIO()
+        write_bptree(out, items, block_size, 8, 8, order)
+        data = out.getvalue()
+        reads = []
+
+        def read(offset, size, what):
+            reads.append(offset)
+            return data[offset : offset + size]
+
+        tree = BPlusTree(read, 0, order)
+        wanted = rng.sample(sorted(set(keys)), min(len(set(keys)), rng.randint(0, 12)))
+        wanted += [b"absent", b"g", b"x" * 9][: rng.randint(0, 3)]
+        padded = {pad_key(k, tree.key_size) for k in wanted if len(k) <= tree.key_size}
+        expected = [v for k, v in tree.items() if k in padded]
+        reads.clear()
+        assert tree.find_many(wanted) == expected
+        node_reads = reads[0::2]  # each node: its header, then its items
+        assert len(node_reads) == len(set(node_reads))
+
+
+def test_find_many_refuses_a_cycle():
+
+    out = io.BytesIO()
+    write_bptree(out, [(b"k%03d" % i, bytes(8)) for i in range(20)], 2, 4, 8, "<")
+    data = bytearray(out.getvalue())
+    child = BPT_HEADER.size + NODE_HEADER.size + 4  # the root's first child offset
+    data[child : child + 8] = (BPT_HEADER.size).to_bytes(8, "little")  # back to the root
+    tree = BPlusTree(lambda offset, size, what: bytes(data[offset : offset + size]), 0, "<", "t.bb")
+    with pytest.raises(FormatError, match="does not follow its parent"):
+        tree.find_many([b"k000"])

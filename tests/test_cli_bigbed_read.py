@@ -6,6 +6,7 @@ library (pybbi) for summaries, and with kent's documented behaviour for the opti
 from __future__ import annotations
 
 import gzip
+import io
 import math
 import re
 
@@ -271,6 +272,37 @@ def test_big_bed_named_items_errors(tmp_path, capsys):
     assert tool("bigBedNamedItems", common.corpus(INDEXED), "x", out, "-field=nope") == 255
     assert "No field nope" in capsys.readouterr().err
     assert not out.exists()
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize(
+    "args, shown",
+    [
+        (["bigBedToBed", "{bb}", "{out}"], "writing BED: 4,394 items / 4,394 items (100.0%)"),
+        (["bigBedSummary", "-exact", "{bb}", "chr22", "0", "51304566", "5"], "summary, reading items: 4,394 items"),
+        (["bigBedNamedItems", "-nameFile", "-field=geneName", "{bb}", "{names}", "{out}"], "reading blocks: "),
+    ],
+)
+def test_long_jobs_show_progress_on_a_terminal_only(args, shown, tmp_path, monkeypatch):
+    """Progress goes to stderr when it is a terminal, and not with -q or into a pipe."""
+    monkeypatch.delenv("TRACKPACK_QUIET", raising=False)
+    names = tmp_path / "names.txt"
+    names.write_text("MIF GSTT2\n")
+    argv = [a.format(bb=common.corpus(INDEXED), out=tmp_path / "o.bed", names=names) for a in args]
+    for extra, terminal, drawn in [([], True, True), (["-q"], True, False), ([], False, False)]:
+        err = FakeTTY() if terminal else io.StringIO()
+        monkeypatch.setattr("sys.stdout", io.TextIOWrapper(io.BytesIO()))
+        monkeypatch.setattr("sys.stderr", err)
+        assert tool(argv[0], *extra, *argv[1:]) == 0
+        assert (shown in err.getvalue()) == drawn, (extra, terminal, err.getvalue())
+        assert err.getvalue().endswith("\n") == drawn
 
 
 # -- damaged input ------------------------------------------------------------------------------

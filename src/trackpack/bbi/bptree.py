@@ -12,7 +12,8 @@ follow their parents.  Keys may repeat (extra indexes): a search returns every m
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO, Callable, Iterator, List, Optional, Sequence, Set, Tuple
+from bisect import bisect_left, bisect_right
+from typing import BinaryIO, Callable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..errors import FormatError
 from .layout import BPT_HEADER, BPT_MAGIC, NODE_HEADER
@@ -134,19 +135,25 @@ class BPlusTree:
         raise FormatError("B+ tree is deeper than any valid tree", path=self.name, offset=offset)
 
     def find_all(self, key: bytes) -> List[bytes]:
-        """Values of every item whose key equals ``key``, in tree order.
+        """Values of every item whose key equals ``key``, in tree order."""
+        return self.find_many([key])
 
-        Each node is visited at most once, so corrupt offsets (cycles, shared children)
-        give a FormatError rather than a hang.
+    def find_many(self, keys: Iterable[bytes], on_node: Optional[Callable[[], None]] = None) -> List[bytes]:
+        """Values of every item whose key is one of ``keys`` (unpadded), in tree order.
+
+        One walk for all keys: it goes down to a node only if some key may be under it,
+        and visits each node at most once, so corrupt offsets (cycles, shared children)
+        give a FormatError rather than a hang.  ``on_node`` is called per node read.
         """
-        padded = self._search_key(key)
-        if padded is None or self.item_count == 0:
-            return []
+        wanted = sorted({pad_key(key, self.key_size) for key in keys if len(key) <= self.key_size})
         found: List[bytes] = []
+        if not wanted or self.item_count == 0:
+            return found
+        wanted_set = set(wanted)
         seen: Set[int] = set()
-        stack = [(self.root_offset, 0)]
+        stack = [(self.root_offset, 0, 0, len(wanted))]  # node, depth, wanted[lo:hi] under it
         while stack:
-            offset, depth = stack.pop()
+            offset, depth, lo, hi = stack.pop()
             if depth >= MAX_DEPTH or offset in seen:
                 raise FormatError(
                     "B+ tree node reached twice: child offsets form a cycle or are shared",
@@ -154,20 +161,21 @@ class BPlusTree:
                     offset=offset,
                 )
             seen.add(offset)
+            if on_node is not None:
+                on_node()
             is_leaf, items = self.node(offset)
             if is_leaf:
-                found.extend(v for k, v in items if k == padded)
+                found.extend([v for k, v in items if k in wanted_set])
                 continue
             # Child i holds keys from items[i].key up to items[i+1].key inclusive (equal
-            # keys can straddle a node boundary): descend into every child that may hold key.
+            # keys can straddle a node boundary), the last child every key from its own on.
             children = []
             for i, (k, v) in enumerate(items):
-                if k > padded:
-                    break
-                upper = items[i + 1][0] if i + 1 < len(items) else None
-                if upper is None or padded <= upper:
-                    children.append(self._child(v, offset))
-            stack.extend((child, depth + 1) for child in reversed(children))
+                first = bisect_left(wanted, k, lo, hi)
+                last = hi if i + 1 == len(items) else bisect_right(wanted, items[i + 1][0], first, hi)
+                if first < last:
+                    children.append((self._child(v, offset), depth + 1, first, last))
+            stack.extend(reversed(children))
         return found
 
     def items(self) -> Iterator[Tuple[bytes, bytes]]:

@@ -54,6 +54,7 @@ from typing import (
     NamedTuple,
     Optional,
     Sequence,
+    Set,
     Tuple,
     Union,
 )
@@ -61,7 +62,18 @@ from typing import (
 from ..autosql import AsObject, parse_autosql, standard_bed_autosql
 from ..errors import ArgumentError, ClosedFileError, FormatError, NotFoundError, OutOfRangeError
 from ..files import RandomAccess
-from .blocks import TEXT_ERRORS, BlockCache, BlockRecords, decode_block, inflate, native_swap, within
+from ..progress import Phases, Progress
+from .blocks import (
+    TEXT_ERRORS,
+    BlockCache,
+    BlockRecords,
+    block_bed_lines,
+    block_spans,
+    decode_block,
+    inflate,
+    native_swap,
+    within,
+)
 from .bptree import BPlusTree
 from .layout import (
     BIGBED_MAGIC,
@@ -90,7 +102,7 @@ from .summary import (
     ZoomRecord,
     best_zoom,
     kent_coverage_pieces,
-    exact_slices,
+    exact_span_slices,
     kent_slices,
     summary_kind,
     summary_values,
@@ -524,35 +536,14 @@ class BigBedFile:
             chrom_id, start, end = found
         elif end is None:
             end = self.chroms[chrom]
-        leaves = (self._data_index or self._index()).find_items(chrom_id, start, end, touching=True)
         out: List[Record] = []
-        cache = self._cache
-        i, count = 0, len(leaves)
-        while i < count and not (max_items and len(out) >= max_items):
-            sc, sb, ec, eb, offset, size = leaves[i]
-            block = cache.get(offset)
-            if block is None and sc == ec == chrom_id and sb >= start and eb <= end:
-                # Blocks inside the range (e.g. a whole-chromosome query) are decoded
-                # whole and in bulk, and not cached.
-                run = []
-                while i < count:
-                    sc, sb, ec, eb, offset, size = leaves[i]
-                    if not (sc == ec == chrom_id and sb >= start and eb <= end) or offset in cache:
-                        break
-                    run.append((offset, size))
-                    i += 1
-                for offset, raw in self._raw_blocks(run):
-                    out += self._rows_inside(offset, raw, chrom, chrom_id, start, end)
-                    if max_items and len(out) >= max_items:
-                        break
-                continue
-            if block is None:
-                block = self._new_block(offset, size)
-            # how much of the block lies before the query end, if records are spread evenly
-            share = (end - sb + 1) / (eb - sb + 1) if sc == ec == chrom_id and eb > sb else 1.0
-            out += block.fetch(chrom, chrom_id, start, end, share)
-            cache.store(block)
-            i += 1
+        for offset, data, records in self._region_blocks(chrom, chrom_id, start, end):
+            if data is not None:
+                out += self._rows_inside(offset, data, chrom, chrom_id, start, end)
+            else:
+                out += records  # type: ignore[operator]
+            if max_items and len(out) >= max_items:
+                break
         if max_items and len(out) > max_items:
             del out[max_items:]
         if typed:
@@ -560,14 +551,13 @@ class BigBedFile:
         return out
 
     def _rows_inside(
-        self, offset: int, raw: bytes, chrom: str, chrom_id: int, start: int, end: int
+        self, offset: int, data: bytes, chrom: str, chrom_id: int, start: int, end: int
     ) -> Iterable[Record]:
-        """Records of a block whose index bounds lie inside ``chrom_id:start-end``.
+        """Records of an inflated block whose index bounds lie inside ``chrom_id:start-end``.
 
         Every record within those bounds matches kent's rule, so no record is tested
         one by one; a block whose records stray outside its bounds is filtered instead.
         """
-        data = inflate(raw, self._inflate_limit, name=self.path, offset=offset) if self.compressed else raw
         ids, starts, ends, texts = decode_block(data, self._swap, name=self.path, offset=offset)
         if not starts:
             return ()
@@ -578,6 +568,124 @@ class BigBedFile:
             for c, s, e, t in zip(ids, starts, ends, texts)
             if c == chrom_id and ((s < end and e > start) or (s == e and (s == start or s == end)))
         ]
+
+    def _region_blocks(
+        self, chrom: str, chrom_id: int, start: int, end: int
+    ) -> Iterator[Tuple[int, Optional[bytes], Optional[List[Record]]]]:
+        """The blocks of a region in file order, for work on many records at once:
+        ``(offset, inflated data, None)`` for a block inside the range (read with its
+        neighbours in one go, not cached: whole-chromosome work would only flush the
+        cache), ``(offset, None, records)`` for the others (through the cache), where
+        ``records`` are the block's items that match, as :meth:`query` gives them."""
+        leaves = (self._data_index or self._index()).find_items(chrom_id, start, end, touching=True)
+        cache = self._cache
+        i, count = 0, len(leaves)
+        while i < count:
+            sc, sb, ec, eb, offset, size = leaves[i]
+            if sc == ec == chrom_id and sb >= start and eb <= end and offset not in cache:
+                run = []
+                while i < count:
+                    sc, sb, ec, eb, offset, size = leaves[i]
+                    if not (sc == ec == chrom_id and sb >= start and eb <= end) or offset in cache:
+                        break
+                    run.append((offset, size))
+                    i += 1
+                for offset, raw in self._raw_blocks(run):
+                    data = inflate(raw, self._inflate_limit, name=self.path, offset=offset) if self.compressed else raw
+                    yield offset, data, None
+                continue
+            block = cache.get(offset)
+            if block is None:
+                block = self._new_block(offset, size)
+            # how much of the block lies before the query end, if records are spread evenly
+            share = (end - sb + 1) / (eb - sb + 1) if sc == ec == chrom_id and eb > sb else 1.0
+            records = block.fetch(chrom, chrom_id, start, end, share)
+            cache.store(block)
+            yield offset, None, records
+            i += 1
+
+    def write_bed(
+        self,
+        out: BinaryIO,
+        regions: Optional[Iterable[Tuple[str, int, Optional[int]]]] = None,
+        *,
+        max_items: int = 0,
+        progress: Optional[bool] = None,
+    ) -> int:
+        """Write the items of ``regions`` (else of the whole file) to ``out`` as BED text.
+
+        The bytes are those of kent's bigBedToBed: one line per item, ``chrom``,
+        ``start``, ``end`` and the rest of the item (if any), tab-separated.  Each region
+        ``(chrom, start, end)`` gives the items :meth:`query` gives (``end`` None: the
+        chromosome end), in turn; the whole file is every chromosome from 0 to its size,
+        in file order.  Much faster than formatting :meth:`query`'s records: whole blocks
+        go to text in a few C calls.
+
+        Args:
+            out: a binary stream.
+            max_items: stop after this many items in all (0 = no limit).
+            progress: show progress on stderr (None: only on a terminal).
+
+        Returns:
+            The number of items written.
+        """
+        self._check_open()
+        if not isinstance(max_items, int) or max_items < 0:
+            raise ArgumentError(f"max_items must be a non-negative integer, not {max_items!r}")
+        total = None
+        if regions is None:
+            regions = [(chrom, 0, size) for chrom, size in self.chroms.items()]
+            total = self.item_count
+        written = 0
+        with Progress("writing BED", total, "items", enabled=progress) as bar:
+            for chrom, start, end in regions:
+                found = self._range(chrom, start, end)
+                if found is None:
+                    continue
+                chrom_id, start, end = found
+                name = chrom.encode("utf-8", TEXT_ERRORS)
+                for offset, data, records in self._region_blocks(chrom, chrom_id, start, end):
+                    limit = max_items - written if max_items else 0
+                    if data is not None:
+                        text, count = block_bed_lines(
+                            data, self._swap, chrom_id, name, start, end, limit=limit, name=self.path, offset=offset
+                        )
+                    else:
+                        if limit:
+                            del records[limit:]  # type: ignore[index]
+                        count = len(records)  # type: ignore[arg-type]
+                        text = "".join(
+                            [f"{c}\t{s}\t{e}\t{r}\n" if r else f"{c}\t{s}\t{e}\n" for c, s, e, r in records]  # type: ignore[union-attr]
+                        ).encode("utf-8", TEXT_ERRORS)
+                    out.write(text)
+                    written += count
+                    bar.update(count)
+                    if max_items and written >= max_items:
+                        return written
+        return written
+
+    def _spans(self, chrom: str, start: int, end: int, bar: Optional[Progress] = None) -> Tuple[List[int], List[int]]:
+        """(starts, ends) of the items of ``chrom:start-end`` (kent's rule), without
+        decoding their texts; ``bar`` counts them."""
+        found = self._range(chrom, start, end)
+        starts: List[int] = []
+        ends: List[int] = []
+        if found is None:
+            return starts, ends
+        chrom_id, start, end = found
+        for offset, data, records in self._region_blocks(chrom, chrom_id, start, end):
+            if data is not None:
+                block_starts, block_ends = block_spans(
+                    data, self._swap, chrom_id, start, end, name=self.path, offset=offset
+                )
+                starts += block_starts
+                ends += block_ends
+            else:
+                starts += [r[1] for r in records]  # type: ignore[union-attr]
+                ends += [r[2] for r in records]  # type: ignore[union-attr]
+            if bar is not None:
+                bar.set(len(starts))
+        return starts, ends
 
     def __iter__(self) -> Iterator[Record]:
         """Every item of the file, in file order (see :meth:`items`)."""
@@ -619,10 +727,6 @@ class BigBedFile:
             path=self.path,
             offset=offset,
         )
-
-    def _records_for_chrom(self, chrom: str, start: int, end: int) -> List[Tuple[int, int]]:
-        """(start, end) of the items of ``chrom:start-end`` (kent's rule)."""
-        return [(r[1], r[2]) for r in self.query(chrom, start, end)]
 
     # -- typed records ------------------------------------------------------------------------
 
@@ -683,16 +787,19 @@ class BigBedFile:
         *,
         typed: bool = False,
         block_order: str = "file",
+        progress: Optional[bool] = None,
     ) -> List[Any]:
         """Every item whose ``field`` equals ``values`` (one str, or any of several).
 
         Uses the file's extra index on ``field`` (bedToBigBed -extraIndex); an index key
-        may point at several blocks, and every matching item in them is returned.
+        may point at several blocks, and every matching item in them is returned.  Many
+        values are looked up together, in one walk of the index.
 
         Args:
             block_order: "file" returns items in file order; "kent" visits blocks in the
                 order kent's bigBedNamedItems prints them (sorted by the bytes of their
                 index entries).
+            progress: show progress on stderr (None: only on a terminal).
 
         Raises:
             NotFoundError: no such field, or the field has no index.
@@ -707,18 +814,28 @@ class BigBedFile:
         if block_order not in ("file", "kent"):
             raise ArgumentError(f"block_order must be 'file' or 'kent', not {block_order!r}")
         tree, column = self._extra_tree(field)
-        raw_values = set()
-        for value in wanted:
-            key = value.encode("utf-8", TEXT_ERRORS)
-            raw_values.update(tree.find_all(key))
-        entries = sorted(raw_values) if block_order == "kent" else sorted(
-            raw_values, key=lambda raw: OFFSET_SIZE_VALUE.unpack(self._order, raw)
-        )
-        blocks = [OFFSET_SIZE_VALUE.unpack(self._order, raw) for raw in entries]
+        with Phases("name search", enabled=progress) as phases:
+            keys = [v.encode("utf-8", TEXT_ERRORS) for v in wanted]
+            raw_values = set(tree.find_many(keys, phases.start("looking up names", None, "index nodes").update))
+            entries = sorted(raw_values) if block_order == "kent" else sorted(
+                raw_values, key=lambda raw: OFFSET_SIZE_VALUE.unpack(self._order, raw)
+            )
+            blocks = [OFFSET_SIZE_VALUE.unpack(self._order, raw) for raw in entries]
+            bar = phases.start("reading blocks", len(blocks), "blocks")
+            out = self._search_blocks(blocks, wanted, column, bar)
+        if typed:
+            return [self.typed_record(r) for r in out]
+        return out
+
+    def _search_blocks(
+        self, blocks: Sequence[Tuple[int, int]], wanted: Set[str], column: int, bar: Progress
+    ) -> List[Record]:
+        """The items of ``blocks`` whose field ``column`` is one of ``wanted``."""
         skip = column - 3  # the field's place in the text after chrom, start and end
         out: List[Record] = []
         names = self._names
         for offset, raw in self._raw_blocks(blocks):
+            bar.update()
             data = inflate(raw, self._inflate_limit, name=self.path, offset=offset) if self.compressed else raw
             ids, starts, ends, texts = decode_block(data, self._swap, name=self.path, offset=offset)
             for i, text in enumerate(texts):
@@ -732,8 +849,6 @@ class BigBedFile:
                     value = (name, str(starts[i]), str(ends[i]))[column]
                 if value in wanted:
                     out.append((name, starts[i], ends[i], text))
-        if typed:
-            return [self.typed_record(r) for r in out]
         return out
 
     # -- summaries --------------------------------------------------------------------------------
@@ -772,14 +887,22 @@ class BigBedFile:
         return out
 
     def summary_elements(
-        self, chrom: str, start: int, end: int, bins: int = 1, *, exact: bool = False
+        self,
+        chrom: str,
+        start: int,
+        end: int,
+        bins: int = 1,
+        *,
+        exact: bool = False,
+        progress: Optional[bool] = None,
     ) -> List[SummaryElement]:
         """Per-bin depth statistics (valid_count, min, max, sum, sum_squares).
 
         ``exact=False`` follows kent's algorithm (zoom levels where they are fine enough,
         else the items; see :mod:`trackpack.bbi.summary`), ``exact=True`` counts the
         depth of every base from the items.  A bin without covered bases has
-        ``valid_count`` 0.
+        ``valid_count`` 0.  ``progress``: show the items read on stderr (None: only on
+        a terminal).
         """
         if not isinstance(bins, int) or isinstance(bins, bool) or bins < 1:
             raise ArgumentError(f"bins must be a positive integer, not {bins!r}")
@@ -787,15 +910,18 @@ class BigBedFile:
         if found is None or found[1] >= found[2]:
             return [EMPTY] * bins
         _, start, end = found
+        if not exact:
+            level = best_zoom([z.reduction_level for z in self.zooms], (end - start) // bins // 2)
+            if level is not None:
+                records = self.zoom_summaries(level, chrom, start, end)
+                if not records:
+                    return [EMPTY] * bins
+                return kent_slices(start, end, bins, zoom_records=records)
+        with Progress("summary, reading items", None, "items", enabled=progress) as bar:
+            starts, ends = self._spans(chrom, start, end, bar)
         if exact:
-            return exact_slices(self._records_for_chrom(chrom, start, end), start, end, bins)
-        level = best_zoom([z.reduction_level for z in self.zooms], (end - start) // bins // 2)
-        if level is not None:
-            records = self.zoom_summaries(level, chrom, start, end)
-            if not records:
-                return [EMPTY] * bins
-            return kent_slices(start, end, bins, zoom_records=records)
-        pieces = kent_coverage_pieces(self._records_for_chrom(chrom, start, end), start, end)
+            return exact_span_slices(starts, ends, start, end, bins)
+        pieces = kent_coverage_pieces(zip(starts, ends), start, end)
         return kent_slices(start, end, bins, pieces=pieces)
 
     def summary(
@@ -807,18 +933,20 @@ class BigBedFile:
         kind: str = "mean",
         *,
         exact: bool = False,
+        progress: Optional[bool] = None,
     ) -> List[float]:
         """One statistic of coverage depth per bin of ``chrom:start-end`` (NaN: no data).
 
         ``kind``: "mean" (of covered bases), "min", "max", "coverage" (fraction of the
         bin covered), "std" or "sum".  By default the figures are kent's zoom-level
         estimates (what ``bigBedSummary`` prints); ``exact=True`` computes them base by
-        base from the items.
+        base from the items.  ``progress``: show the items read on stderr (None: only
+        on a terminal).
         """
         canonical = summary_kind(kind) if isinstance(kind, str) else None
         if canonical is None:
             raise ArgumentError(f"unknown summary kind {kind!r}: use mean, min, max, coverage, std or sum")
-        elements = self.summary_elements(chrom, start, end, bins, exact=exact)
+        elements = self.summary_elements(chrom, start, end, bins, exact=exact, progress=progress)
         return summary_values(elements, canonical, start, end, exact=exact)
 
     # -- pandas -------------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ Bins follow kent's arithmetic: bin ``i`` of ``start-end`` in ``n`` bins ends at
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, compress, repeat
+from operator import add, and_, gt, lshift, mul, rshift, sub
 from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "coverage_pieces",
     "kent_coverage_pieces",
     "exact_slices",
+    "exact_span_slices",
     "element_value",
     "summary_values",
     "std_from_sums",
@@ -296,35 +299,68 @@ def kent_coverage_pieces(items: Iterable[Tuple[int, int]], start: int, end: int)
 
 
 def exact_slices(items: Iterable[Tuple[int, int]], start: int, end: int, bins: int) -> List[SummaryElement]:
-    """True per-base depth statistics of ``items`` in each of ``bins`` bins of start-end."""
+    """True per-base depth statistics of ``items`` (start, end) in each of ``bins`` bins
+    of start-end (see :func:`exact_span_slices`)."""
+    spans = list(items)
+    return exact_span_slices([s for s, _ in spans], [e for _, e in spans], start, end, bins)
+
+
+def exact_span_slices(
+    starts: Sequence[int], ends: Sequence[int], start: int, end: int, bins: int
+) -> List[SummaryElement]:
+    """True per-base depth statistics, in each of ``bins`` bins of start-end, of the
+    items whose starts and ends are ``starts`` and ``ends`` (in any order).
+
+    Items are clipped to the region (an item outside it, or of zero length, or reversed,
+    covers nothing).  The depth is then a step function: +1 at each start, -1 at each
+    end.  The steps are sorted as one list of events, each an integer ``4 * position +
+    kind`` (kind 0: an end, 1: a bin edge, 2: a start), whose running sum of ``kind - 1``
+    is the depth after each event; every statistic of a bin is then a sum or an extreme
+    over the runs between its events.  All of it is done by C loops (sorted, map,
+    accumulate, compress), none by Python code per item, so millions of items take
+    about a second.
+    """
     if start >= end or bins <= 0:
         return []
-    pieces = [(max(s, start), min(e, end), d) for s, e, d in coverage_pieces(items, start, end)]
-    pieces = [p for p in pieces if p[0] < p[1]]
+    if any(map(gt, starts, ends)):  # reversed items (no writer makes them) cover nothing
+        kept = [(s, e) for s, e in zip(starts, ends) if s <= e]
+        starts, ends = [s for s, _ in kept], [e for _, e in kept]
+    edges = bin_edges(start, end, bins)
+    # each list sorted, so that sorting them together is a merge
+    rises = list(map(add, map(lshift, _clipped(sorted(starts), start, end), repeat(2)), repeat(2)))
+    falls = list(map(lshift, _clipped(sorted(ends), start, end), repeat(2)))
+    cuts = [4 * lo + 1 for lo, _ in edges] + [4 * end + 1]
+    events = sorted(rises + falls + cuts)
+    depth = list(accumulate(map(sub, map(and_, events, repeat(3)), repeat(1))))
+    positions = list(map(rshift, events, repeat(2)))
+    # run i: from event i to event i + 1, lengths[i] bases (0 between events at one place)
+    lengths = list(map(sub, positions[1:], positions[:-1]))
     out = []
-    index = 0
-    for lo, hi in bin_edges(start, end, bins):
-        while index < len(pieces) and pieces[index][1] <= lo:
-            index += 1
-        valid = 0
-        total = squares = 0
-        low = high = None
-        j = index
-        while j < len(pieces) and pieces[j][0] < hi:
-            s, e, depth = pieces[j]
-            n = min(e, hi) - max(s, lo)
-            if n > 0:
-                valid += n
-                total += depth * n
-                squares += depth * depth * n
-                low = depth if low is None or depth < low else low
-                high = depth if high is None or depth > high else high
-            j += 1
-        if valid:
-            out.append(SummaryElement(valid, float(low), float(high), float(total), float(squares)))
-        else:
+    for lo, hi in edges:
+        first = bisect_left(events, 4 * lo + 1)
+        last = bisect_left(events, 4 * hi + 1, first)
+        runs, level = lengths[first:last], depth[first:last]
+        valid = sum(compress(runs, level))
+        if not valid:
             out.append(EMPTY)
+            continue
+        total = sum(map(mul, level, runs))
+        squares = sum(map(mul, map(mul, level, level), runs))
+        covering = list(compress(level, runs))  # depths of runs of at least one base
+        low = min(filter(None, covering))
+        out.append(SummaryElement(valid, float(low), float(max(covering)), float(total), float(squares)))
     return out
+
+
+def _clipped(values: List[int], start: int, end: int) -> List[int]:
+    """Sorted ``values`` each clipped into start..end."""
+    below = bisect_left(values, start)
+    if below:
+        values[:below] = [start] * below
+    above = bisect_right(values, end)
+    if above < len(values):
+        values[above:] = [end] * (len(values) - above)
+    return values
 
 
 def summary_values(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Iterable, List, Sequence, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..bbi.blocks import TEXT_ERRORS
 from ..bbi.reader import BigBedFile, Record
@@ -187,53 +187,55 @@ def big_bed_to_bed(argv: List[str]) -> int:
         raise UsageError("-maxItems must not be negative")
     check_chrom = not opts.get("skipChromCheck")
     in_path, out_path = parsed.args
-    with BigBedFile(in_path) as bb, atomic_output(out_path, "wb") as out:
-        if opts.get("header"):
-            out.write(_header_line(bb, "#"))
-        elif opts.get("tsv"):
-            out.write(_header_line(bb, ""))
-        written = 0
-
-        def emit(chrom: str, start: int, end: int) -> bool:
-            """Write one region's items; False once -maxItems is reached."""
-            nonlocal written
-            limit = max_items - written if max_items else 0
-            records = bb.query(chrom, start, end, max_items=limit)
-            out.write(_bed_lines(records))
-            written += len(records)
-            return not (max_items and written >= max_items)
-
-        if picked:
-            if "bed" in opts:
-                regions = _bed_regions(opts["bed"])  # type: ignore[arg-type]
-            elif "positions" in opts:
-                regions = _position_regions(opts["positions"])  # type: ignore[arg-type]
-            else:
-                regions = _range_regions(opts["range"])  # type: ignore[arg-type]
-            # kent sorts the regions by chromosome name, then start
-            regions.sort(key=lambda r: (_encode(r[0]), r[1]))
-            for region in regions:
-                _check_region(bb, region, check_chrom)
-                if not emit(*region):
-                    break
-            return 0
+    with BigBedFile(in_path) as bb:
         wanted = opts.get("chrom")
-        found = False
-        for chrom, size in bb.chroms.items():
-            if wanted is not None and chrom != wanted:
-                continue
-            found = True
-            start = opts.get("start", -1)
-            start = start if start >= 0 else 0  # type: ignore[operator]
-            end = opts.get("end", -1)
-            end = min(end, size) if end >= 0 else size  # type: ignore[operator,type-var]
-            if start > end:  # type: ignore[operator]
-                raise FormatError(f"invalid range, start={start} > end={end}")
-            if not emit(chrom, start, end):  # type: ignore[arg-type]
-                break
-        if wanted is not None and not found and check_chrom:
+        if not picked and wanted is not None and wanted not in bb.chroms and check_chrom:
             raise NotFoundError(f"specified chrom {wanted} not found in bigBed", path=in_path)
+        regions: Optional[Iterable[Region]] = None  # the whole file
+        if picked:
+            regions = _checked_regions(bb, _listed_regions(opts), check_chrom)
+        elif any(name in opts for name in ("chrom", "start", "end")):
+            regions = _clipped_regions(bb, wanted, opts.get("start", -1), opts.get("end", -1))  # type: ignore[arg-type]
+        with atomic_output(out_path, "wb") as out:
+            if opts.get("header"):
+                out.write(_header_line(bb, "#"))
+            elif opts.get("tsv"):
+                out.write(_header_line(bb, ""))
+            bb.write_bed(out, regions, max_items=max_items, progress=parsed.progress)
     return 0
+
+
+def _listed_regions(opts) -> List[Region]:
+    """The regions of -bed, -positions or -range, sorted as kent sorts them."""
+    if "bed" in opts:
+        regions = _bed_regions(opts["bed"])
+    elif "positions" in opts:
+        regions = _position_regions(opts["positions"])
+    else:
+        regions = _range_regions(opts["range"])
+    # kent sorts the regions by chromosome name, then start
+    regions.sort(key=lambda r: (_encode(r[0]), r[1]))
+    return regions
+
+
+def _checked_regions(bb: BigBedFile, regions: List[Region], check_chrom: bool) -> Iterator[Region]:
+    """``regions``, each checked as it is reached (one past -maxItems is not)."""
+    for region in regions:
+        _check_region(bb, region, check_chrom)
+        yield region
+
+
+def _clipped_regions(bb: BigBedFile, wanted: Optional[str], start: int, end: int) -> Iterator[Region]:
+    """-chrom/-start/-end: the chromosome (or each one), from start to end clipped to
+    its size; a start past the end is an error when reached."""
+    start = start if start >= 0 else 0
+    for chrom, size in bb.chroms.items():
+        if wanted is not None and chrom != wanted:
+            continue
+        stop = min(end, size) if end >= 0 else size
+        if start > stop:
+            raise FormatError(f"invalid range, start={start} > end={stop}")
+        yield chrom, start, stop
 
 
 # ---------------------------------------------------------------------------------------
@@ -384,7 +386,7 @@ def big_bed_summary(argv: List[str]) -> int:
     if points < 1:
         raise UsageError("dataPoints must be at least 1")
     with BigBedFile(path) as bb:
-        elements = bb.summary_elements(chrom, start, end, points, exact=bool(opts.get("exact")))
+        elements = bb.summary_elements(chrom, start, end, points, exact=bool(opts.get("exact")), progress=parsed.progress)
         if not any(el.valid_count > 0 for el in elements):
             raise NotFoundError(f"no data in region {chrom}:{start}-{end} in {path}")
         values = summary_values(elements, kind, start, end, exact=bool(opts.get("exact")))
@@ -426,7 +428,7 @@ def big_bed_named_items(argv: List[str]) -> int:
             raise NotFoundError(f"No field {field}", path=path)
         if not bb.extra_indexes:
             raise NotFoundError("the file has no extra indexes", path=path)
-        records = bb.search(names, field, block_order="kent")  # type: ignore[arg-type]
+        records = bb.search(names, field, block_order="kent", progress=parsed.progress)  # type: ignore[arg-type]
         with atomic_output(out_path, "wb") as out:
             if opts.get("header"):
                 out.write(_header_line(bb, "#"))
