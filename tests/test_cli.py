@@ -69,3 +69,50 @@ def test_a_bug_is_reported_without_a_traceback(monkeypatch, capsys):
     monkeypatch.setenv("TRACKPACK_DEBUG", "1")
     with pytest.raises(KeyError):
         cli.run("twoBitInfo", [])
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="POSIX signals needed")
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_kill_removes_the_partial_output(tmp_path, signame):
+    """kill / timeout / a closed terminal stop a conversion without leaving its temporary
+    file (or the output) behind, as Ctrl-C does.  The child stops just before the rename
+    into place, when the temporary file is complete: the worst moment to be killed."""
+    import os
+    import signal
+
+    (tmp_path / "in.fa").write_text(">a\nACGTNNacgt\n")
+    child = (
+        "import os, sys, time\n"
+        "from trackpack import cli\n"
+        "def stalled_replace(src, dst):\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(60)\n"
+        "os.replace = stalled_replace\n"
+        "sys.exit(cli.main(['faToTwoBit', 'in.fa', 'out.2bit']))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", child], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        assert proc.stdout.readline() == b"ready\n", proc.stderr.read()
+        assert any(name.endswith(".part") for name in os.listdir(tmp_path))
+        proc.send_signal(getattr(signal, signame))
+        status = proc.wait(timeout=30)
+        err = proc.stderr.read().decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        proc.stderr.close()
+    assert status == 128 + getattr(signal, signame), err
+    assert "terminated" in err and "Traceback" not in err
+    assert sorted(os.listdir(tmp_path)) == ["in.fa"]
+
+
+@pytest.mark.parametrize("word", ["-h", "-help", "--help"])
+def test_every_tool_prints_its_usage_on_request(word, capsys):
+    for tool in cli.TOOLS:
+        assert cli.run(tool, [word]) == 0, tool
+        captured = capsys.readouterr()
+        assert captured.err == "", tool
+        assert "usage" in captured.out.lower() and tool in captured.out, tool

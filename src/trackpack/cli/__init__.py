@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import signal
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..errors import TrackpackError, UsageError
+from .options import HelpRequested
 
 __all__ = ["main", "TOOLS"]
 
@@ -49,7 +51,7 @@ def _overview() -> str:
     width = max(len(n) for n in TOOLS)
     lines = ["usage: trackpack <tool> [options] args...", "", "tools:"]
     lines += [f"  {name.ljust(width)}  {text}" for name, (_, text) in TOOLS.items()]
-    lines += ["", "Run a tool without arguments for its usage. Options follow kent's style (-name=value)."]
+    lines += ["", "Run a tool with -h (or without arguments) for its usage. Options follow kent's style (-name=value)."]
     return "\n".join(lines)
 
 
@@ -59,12 +61,37 @@ def _resolve(tool: str):
     return getattr(module, function_name(tool))
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like KeyboardInterrupt, so that partial outputs
+    (atomic_output's temporary files, spill files) are removed on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _catch_termination() -> None:
+    """Turn SIGTERM and SIGHUP (kill, timeout, batch schedulers, a closed terminal) into
+    :class:`Terminated` where they would otherwise kill the process outright."""
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
+            signal.signal(signum, _raise_terminated)
+
+
 def run(tool: str, argv: Sequence[str]) -> int:
     """Run ``tool`` with ``argv``; return its exit status (errors become status 255)."""
     try:
         func = _resolve(tool)
         status = func(list(argv))
         return 0 if status is None else int(status)
+    except HelpRequested as request:
+        print(request.usage)
+        return 0
     except UsageError as err:
         print(str(err), file=sys.stderr)
         return 255
@@ -86,6 +113,9 @@ def run(tool: str, argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated as stop:
+        print("terminated", file=sys.stderr)
+        return 128 + stop.signum
     except MemoryError:
         print("Error: out of memory", file=sys.stderr)
         return 255
@@ -102,6 +132,7 @@ def run(tool: str, argv: Sequence[str]) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the ``trackpack`` console script."""
+    _catch_termination()
     try:
         return _main(sys.argv[1:] if argv is None else list(argv))
     except BrokenPipeError:  # e.g. `trackpack --help | head -3`

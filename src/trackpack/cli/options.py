@@ -33,6 +33,17 @@ OptionKind = Union[Type[bool], Type[str], Type[int], Type[float], _Multi]
 
 COMMON_OPTIONS: Dict[str, OptionKind] = {"verbose": int, "q": bool}
 
+#: Words that ask for a tool's usage text (kent's tools know none; a newcomer types them).
+HELP_WORDS = ("-h", "-help", "--help")
+
+
+class HelpRequested(Exception):
+    """The user asked for a tool's usage text: print it on stdout and exit 0."""
+
+    def __init__(self, usage: str) -> None:
+        super().__init__(usage)
+        self.usage = usage
+
 _INT = re.compile(r"[+-]?\d+\Z")
 _FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 _NAME_CHARS = re.compile(r"[A-Za-z0-9_-]*\Z")
@@ -115,6 +126,7 @@ def parse_args(
 
     Raises:
         UsageError: unknown option, bad value, or wrong number of arguments.
+        HelpRequested: ``-h``, ``-help`` or ``--help`` among the words.
     """
     allowed = dict(COMMON_OPTIONS)
     allowed.update(options)
@@ -128,6 +140,8 @@ def parse_args(
         if word == "--":
             args.extend(words[i:])
             break
+        if word in HELP_WORDS:
+            raise HelpRequested(usage.rstrip("\n"))
         split = _split_option(word)
         if split is None:
             args.append(word)
