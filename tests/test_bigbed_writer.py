@@ -787,6 +787,7 @@ def bed12(start, end, thick=(0, 0), rgb="0", count=1, sizes=None, starts="0,"):
         ("chr1\t1\t2\tn\t1001\t+\n", "bed6", r"in.bed:1: score 1001 is outside 0-1000"),
         ("chr1\t1\t2\tn\t1\t*\n", "bed6", r"in.bed:1: strand '\*' must be \+, - or \."),
         ("chr1\tx\t2\tn\t1\t+\n", "bed6", r"in.bed:1: column 2 \(chromStart\) 'x' has characters after the number"),
+        ("chr1\t-5\t2\n", "bed3", r"in.bed:1: column 2 \(chromStart\) '-5' is negative \(expected an unsigned integer\)$"),
         (bed12(10, 20, thick=(15, 12)), "bed12", r"in.bed:1: thickStart 15 is after thickEnd 12"),
         (bed12(10, 20, thick=(5, 20)), "bed12", r"in.bed:1: thickStart 5 is outside the item 10-20"),
         (bed12(10, 20, thick=(10, 25)), "bed12", r"in.bed:1: thickEnd 25 is outside the item 10-20"),

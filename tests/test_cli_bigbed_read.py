@@ -353,3 +353,17 @@ def test_damaged_files_give_one_error_line(args, damages, tmp_path, capfd):
         assert err.startswith(f"Error: {paths[name]}: byte ") and err.count("\n") == 1, (name, err)
         assert "Traceback" not in err
         assert not out.exists()
+
+
+def test_big_bed_to_bed_fails_when_the_chromosome_index_lost_entries(tmp_path, capsys):
+    """A chromosome index emptied by corruption would make the whole-file output empty
+    (kent prints nothing and succeeds): the item count in the header gives it away."""
+    data = bytearray(common.corpus(CHR22).read_bytes())
+    chrom_tree = int.from_bytes(data[8:16], "little")
+    data[chrom_tree + 16 : chrom_tree + 24] = bytes(8)  # the B+ tree's item count
+    bad = tmp_path / "bad.bb"
+    bad.write_bytes(bytes(data))
+    assert tool("bigBedToBed", bad, tmp_path / "out.bed") == 255
+    err = capsys.readouterr().err
+    assert "bad.bb" in err and "header counts" in err and "lead to 0" in err
+    assert not (tmp_path / "out.bed").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["bad.bb"]

@@ -255,8 +255,8 @@ def test_two_bit_to_fa_errors(sample, tmp_path, capsys):
         ([tmp_path / "nope.2bit", out], f"{tmp_path / 'nope.2bit'}: No such file or directory"),
         ([tmp_path / "nope.2bit", out, "-seqList=x"], f"{tmp_path / 'nope.2bit'}: No such file or directory"),
         ([f"{tmp_path / 'nope.2bit'}:chr1", out], f"{tmp_path / 'nope.2bit'}: No such file or directory"),
-        ([KENT_SEQ / "one.fa", out], f"{KENT_SEQ / 'one.fa'} is not a twoBit file"),
-        ([f"{KENT_SEQ / 'one.fa'}:chr1", out], f"{KENT_SEQ / 'one.fa'}:chr1 is not a twoBit file"),
+        ([KENT_SEQ / "one.fa", out], f"Error: {KENT_SEQ / 'one.fa'}: byte 0: not a .2bit file (bad signature)"),
+        ([f"{KENT_SEQ / 'one.fa'}:chr1", out], f"Error: {KENT_SEQ / 'one.fa'}: byte 0: not a .2bit file"),
         ([tmp_path, out], f"{tmp_path}: Is a directory"),
         ([sample], "twoBitToFa input.2bit output.fa"),
     ]

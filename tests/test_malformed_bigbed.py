@@ -124,6 +124,16 @@ def test_header_offsets_past_the_end(sample):
         assert isinstance(result, FormatError) or field == 10, field  # 10: uncompressBufSize
 
 
+@pytest.mark.parametrize("field_at, what", [(8, "chromosome index"), (16, "data"), (24, "data index")])
+def test_a_bogus_header_offset_is_blamed_on_the_header(sample, field_at, what):
+    """The error names the header field that holds the bad offset, not the bogus target."""
+    data, _ = sample
+    result = outcome(corrupt(data, field_at, struct.pack("<Q", 0x7FFFFFFF)))
+    assert isinstance(result, FormatError)
+    assert result.offset == field_at
+    assert f"header says the {what} starts at byte 2147483647, past the end of the file" in str(result)
+
+
 def test_huge_counts_do_not_allocate(sample):
     data, _ = sample
     # zoomLevels 65535: a 1.5 MB read past the end of a small file

@@ -522,7 +522,7 @@ E_NUMBER_IN_LIST = 27  # a = parse status, b = element index
 _PARSE_PROBLEM = {
     1: "has characters after the number",
     2: "is out of range",
-    3: "is negative, but must be an unsigned integer",
+    3: "is negative",
     4: "is negative, which is not allowed here",
     5: "is empty where a number is required",
 }

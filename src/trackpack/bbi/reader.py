@@ -189,6 +189,17 @@ class BigBedFile:
         self.header = header
         if header.version < 1:
             raise FormatError(f"bigBed version {header.version} does not exist", path=f.name, offset=4)
+        for field_at, what, target in (
+            (8, "chromosome index", header.chrom_tree_offset),
+            (16, "data", header.full_data_offset),
+            (24, "data index", header.full_index_offset),
+        ):
+            if target >= f.size:  # named here: the read there would blame the bogus offset
+                raise FormatError(
+                    f"header says the {what} starts at byte {target}, past the end of the file ({f.size} bytes)",
+                    path=f.name,
+                    offset=field_at,
+                )
         #: BBI format version (1-4)
         self.version: int = header.version
         #: "little" or "big": the byte order of the file
@@ -662,6 +673,12 @@ class BigBedFile:
                     bar.update(count)
                     if max_items and written >= max_items:
                         return written
+        if total is not None and written != total:
+            # e.g. a chromosome index that lost entries: fail rather than drop items quietly
+            raise FormatError(
+                f"the header counts {total} items, but the chromosome and data indexes lead to {written}",
+                path=self.path,
+            )
         return written
 
     def _spans(self, chrom: str, start: int, end: int, bar: Optional[Progress] = None) -> Tuple[List[int], List[int]]:

@@ -164,13 +164,13 @@ def _split_file_spec(spec: str) -> Tuple[str, Optional[str]]:
 
 def _require_two_bit(path: str, spec: str) -> None:
     """Check that ``path`` is a .2bit file: a file that cannot be opened is an OSError
-    naming it (e.g. FileNotFoundError), any other file a UsageError as kent words it."""
+    naming it (e.g. FileNotFoundError), any other file a FormatError naming it."""
     from ..twobit import TWOBIT_SIGNATURE
 
     with open(path, "rb") as f:
         head = f.read(4)
     if len(head) != 4 or TWOBIT_SIGNATURE not in (int.from_bytes(head, "little"), int.from_bytes(head, "big")):
-        raise UsageError(f"{spec} is not a twoBit file")
+        raise FormatError("not a .2bit file (bad signature)", path=path, offset=0)
 
 
 def parse_two_bit_spec(spec: str) -> Tuple[str, Optional[List[SeqSpec]]]:
