@@ -88,7 +88,8 @@ def test_kill_removes_the_partial_output(tmp_path, signame):
         "    print('ready', flush=True)\n"
         "    time.sleep(60)\n"
         "os.replace = stalled_replace\n"
-        "sys.exit(cli.main(['faToTwoBit', 'in.fa', 'out.2bit']))\n"
+        "sys.argv = ['trackpack', 'faToTwoBit', 'in.fa', 'out.2bit']\n"
+        "sys.exit(cli.main())\n"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", child], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -104,9 +105,23 @@ def test_kill_removes_the_partial_output(tmp_path, signame):
             proc.kill()
         proc.stdout.close()
         proc.stderr.close()
-    assert status == 128 + getattr(signal, signame), err
+    assert status == -getattr(signal, signame), err  # died of the signal, after cleaning up
     assert "terminated" in err and "Traceback" not in err
     assert sorted(os.listdir(tmp_path)) == ["in.fa"]
+
+
+def test_main_called_by_another_program_leaves_its_signal_handling_alone():
+    import signal
+    import threading
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert cli.main(["--version"]) == 0  # with argv: a library call
+    assert signal.getsignal(signal.SIGTERM) == before
+    statuses = []
+    worker = threading.Thread(target=lambda: statuses.append(cli.main(["--version"])))
+    worker.start()
+    worker.join()
+    assert statuses == [0]
 
 
 @pytest.mark.parametrize("word", ["-h", "-help", "--help"])

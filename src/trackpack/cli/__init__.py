@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..errors import TrackpackError, UsageError
@@ -70,17 +71,30 @@ class Terminated(BaseException):
         self.signum = signum
 
 
+#: The signals the console script turns into :class:`Terminated`.
+TERMINATING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 def _raise_terminated(signum: int, frame: object) -> None:
+    for other in TERMINATING_SIGNALS:  # a second signal must not cut the cleanup short
+        signal.signal(other, signal.SIG_IGN)
     raise Terminated(signum)
 
 
-def _catch_termination() -> None:
+def _catch_termination() -> Dict[int, object]:
     """Turn SIGTERM and SIGHUP (kill, timeout, batch schedulers, a closed terminal) into
-    :class:`Terminated` where they would otherwise kill the process outright."""
-    for name in ("SIGTERM", "SIGHUP"):
-        signum = getattr(signal, name, None)
-        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
-            signal.signal(signum, _raise_terminated)
+    :class:`Terminated` where they would otherwise kill the process outright; return the
+    handlers replaced, for :func:`_restore_handlers`."""
+    saved: Dict[int, object] = {}
+    for signum in TERMINATING_SIGNALS:
+        if signal.getsignal(signum) == signal.SIG_DFL:
+            saved[signum] = signal.signal(signum, _raise_terminated)
+    return saved
+
+
+def _restore_handlers(saved: Dict[int, object]) -> None:
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 def run(tool: str, argv: Sequence[str]) -> int:
@@ -113,9 +127,9 @@ def run(tool: str, argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Terminated as stop:
+    except Terminated:
         print("terminated", file=sys.stderr)
-        return 128 + stop.signum
+        raise
     except MemoryError:
         print("Error: out of memory", file=sys.stderr)
         return 255
@@ -131,14 +145,31 @@ def run(tool: str, argv: Sequence[str]) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Entry point of the ``trackpack`` console script."""
-    _catch_termination()
+    """Entry point of the ``trackpack`` console script (``argv`` None: ``sys.argv``).
+
+    As the console script (no ``argv``, main thread) it also catches SIGTERM and SIGHUP
+    while it runs, so that a killed conversion removes its partial output, and then dies
+    of the signal as it would have.  Called with ``argv`` from another program it leaves
+    that program's signal handling alone.
+    """
+    console = argv is None and threading.current_thread() is threading.main_thread()
+    saved = _catch_termination() if console else {}
     try:
         return _main(sys.argv[1:] if argv is None else list(argv))
     except BrokenPipeError:  # e.g. `trackpack --help | head -3`
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except Terminated as stop:
+        _restore_handlers(saved)
+        # the partial outputs are gone: now die of the signal, as the caller expects
+        signal.signal(stop.signum, signal.SIG_DFL)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.kill(os.getpid(), stop.signum)
+        return 128 + stop.signum
+    finally:
+        _restore_handlers(saved)
 
 
 def _main(argv: List[str]) -> int:
