@@ -357,7 +357,7 @@ def test_damaged_files_give_one_error_line(args, damages, tmp_path, capfd):
 
 def test_big_bed_to_bed_fails_when_the_chromosome_index_lost_entries(tmp_path, capsys):
     """A chromosome index emptied by corruption would make the whole-file output empty
-    (kent prints nothing and succeeds): the item count in the header gives it away."""
+    (kent prints nothing and succeeds): the data index's chromosome ids give it away."""
     data = bytearray(common.corpus(CHR22).read_bytes())
     chrom_tree = int.from_bytes(data[8:16], "little")
     data[chrom_tree + 16 : chrom_tree + 24] = bytes(8)  # the B+ tree's item count
@@ -365,5 +365,19 @@ def test_big_bed_to_bed_fails_when_the_chromosome_index_lost_entries(tmp_path, c
     bad.write_bytes(bytes(data))
     assert tool("bigBedToBed", bad, tmp_path / "out.bed") == 255
     err = capsys.readouterr().err
-    assert "bad.bb" in err and "header counts" in err and "lead to 0" in err
+    assert "bad.bb" in err and "chromosome id 0, which the chromosome index (0 chromosomes) lacks" in err
     assert not (tmp_path / "out.bed").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["bad.bb"]
+
+
+def test_big_bed_to_bed_keeps_kent_output_for_items_past_the_chromosome_end(tmp_path, capfdbinary):
+    """Some writers do not check items against the chromosome sizes; kent's whole-file
+    output, going chromosome by chromosome from 0 to its size, skips such items and
+    succeeds, and so do we."""
+    from bigbed_fixtures import write_test_bigbed
+
+    path = tmp_path / "past.bb"
+    path.write_bytes(
+        write_test_bigbed(None, [("chr1", 10, 20, "a"), ("chr1", 100, 100, "b"), ("chr1", 100, 150, "c")], {"chr1": 100})
+    )
+    got = run_stdout(capfdbinary, "bigBedToBed", path, "stdout")
+    assert got == b"chr1\t10\t20\ta\nchr1\t100\t100\tb\n"

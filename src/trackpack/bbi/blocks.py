@@ -219,13 +219,16 @@ def _make_head_unpackers(order: str, count: int) -> Tuple[Any, Any]:
 
 
 #: (unpack of starts and ends, unpack of chromosome ids) of ``count`` joined heads: blocks
-#: mostly hold the same number of records, so a few of these serve a whole file.
+#: mostly hold the same number of records, so a few of these serve a whole file.  Each
+#: costs ~100 bytes per record, so only blocks of at most _UNPACKER_RECORDS records (kent
+#: writes 512) use them; larger ones, from other writers or crafted, go through an array.
 _head_unpackers = lru_cache(maxsize=64)(_make_head_unpackers)
+_UNPACKER_RECORDS = 1024
 
 
 def _heads(
     data: bytes, swap: bool, name: str, offset: int
-) -> Tuple[List[bytes], Tuple[int, ...], Tuple[int, ...]]:
+) -> Tuple[List[bytes], Sequence[int], Sequence[int]]:
     """(split parts, (start0, end0, start1, end1, ...), chrom ids) of an inflated block."""
     parts = split_records(data)
     if parts is None:
@@ -234,9 +237,14 @@ def _heads(
     count = len(parts) >> 1
     if not count:
         return parts, (), ()
+    heads = b"".join(parts[1::2])
+    if count > _UNPACKER_RECORDS:
+        values = _u32_array(heads, swap)
+        ids = values[0::3]
+        del values[0::3]
+        return parts, tuple(values), ids
     little = (sys.byteorder == "little") != swap
     pairs, ids = _head_unpackers("<" if little else ">", count)
-    heads = b"".join(parts[1::2])
     return parts, pairs(heads), ids(heads)
 
 
